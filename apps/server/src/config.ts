@@ -1,0 +1,200 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * Every setting of Bureau, read from environment variables (and an optional `.env` file), parsed once
+ * at boot. `description` and `secret` feed the README's configuration table (`npm run docs:config`)
+ * and the redaction of logs and `bureau doctor`.
+ */
+type SettingMeta = { description: string; secret?: boolean };
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function setting<T extends z.ZodType>(schema: T, meta: SettingMeta): T {
+  settingMeta.set(schema, meta);
+  return schema;
+}
+const settingMeta = new WeakMap<z.ZodType, SettingMeta>();
+
+export const configSchema = z.object({
+  BUREAU_HOST: setting(z.string().trim().min(1).default('127.0.0.1'), {
+    description: 'Address the HTTP server binds to.',
+  }),
+  BUREAU_PORT: setting(wholeNumber(0, 65535).default(8080), {
+    description: 'TCP port of the HTTP server (0 picks a free port).',
+  }),
+  BUREAU_PUBLIC_URL: setting(httpUrl.default('http://localhost:8080'), {
+    description: 'URL at which users reach Bureau (links in e-mails, OIDC redirects).',
+  }),
+  BUREAU_DATA_DIR: setting(z.string().trim().min(1).default('./data'), {
+    description: 'Directory of the embedded database, blobs and other local files.',
+  }),
+  DATABASE_URL: setting(
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL (leave unset for embedded SQLite)' })
+      .optional(),
+    {
+      description: 'PostgreSQL connection URL. Unset: embedded SQLite in BUREAU_DATA_DIR.',
+      secret: true,
+    },
+  ),
+  BUREAU_DATABASE_POOL_SIZE: setting(wholeNumber(1, 1000).default(10), {
+    description: 'Maximum number of PostgreSQL connections of one process.',
+  }),
+  BUREAU_LOG_LEVEL: setting(z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'), {
+    description: 'Log level of the JSON logs written to standard output.',
+  }),
+  BUREAU_SMTP_URL: setting(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(), {
+    description:
+      'SMTP server for outgoing mail (smtp://user:password@host:587). Unset: mail is kept in the development outbox.',
+    secret: true,
+  }),
+  BUREAU_MAIL_FROM: setting(z.string().trim().min(3).default('Bureau <bureau@localhost>'), {
+    description: 'Sender of the e-mails Bureau sends.',
+  }),
+  BUREAU_INSTANCE_NAME: setting(z.string().trim().min(1).max(200).default('Administration de démonstration'), {
+    description: 'Name of the administration shown in the header before its directory is set up.',
+  }),
+  BUREAU_RATE_LIMIT: setting(wholeNumber(1, 1_000_000).default(1200), {
+    description: 'Requests per minute allowed from one client address on the API.',
+  }),
+  BUREAU_BODY_LIMIT: setting(wholeNumber(1024, 1024 * 1024 * 1024).default(1024 * 1024), {
+    description: 'Largest JSON request body accepted, in bytes.',
+  }),
+  BUREAU_TRUST_PROXY: setting(booleanFlag.default(false), {
+    description: 'Trust X-Forwarded-* headers (set when Bureau runs behind a reverse proxy).',
+  }),
+  BUREAU_SHUTDOWN_TIMEOUT: setting(wholeNumber(0, 600_000).default(10_000), {
+    description: 'Milliseconds given to in-flight requests and jobs to finish on SIGTERM/SIGINT.',
+  }),
+  BUREAU_JOB_CONCURRENCY: setting(wholeNumber(0, 64).default(2), {
+    description: 'Background jobs run at once by this process (0: this process runs none).',
+  }),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.output<typeof configSchema>, cwd: string) {
+  const dataDir = resolve(cwd, env.BUREAU_DATA_DIR);
+  return {
+    host: env.BUREAU_HOST,
+    port: env.BUREAU_PORT,
+    publicUrl: env.BUREAU_PUBLIC_URL,
+    dataDir,
+    database: env.DATABASE_URL
+      ? { kind: 'postgres' as const, url: env.DATABASE_URL, poolSize: env.BUREAU_DATABASE_POOL_SIZE }
+      : { kind: 'sqlite' as const, path: resolve(dataDir, 'bureau.sqlite') },
+    logLevel: env.BUREAU_LOG_LEVEL,
+    mail: { smtpUrl: env.BUREAU_SMTP_URL, from: env.BUREAU_MAIL_FROM },
+    instanceName: env.BUREAU_INSTANCE_NAME,
+    http: {
+      rateLimitPerMinute: env.BUREAU_RATE_LIMIT,
+      bodyLimit: env.BUREAU_BODY_LIMIT,
+      trustProxy: env.BUREAU_TRUST_PROXY,
+    },
+    shutdownTimeoutMs: env.BUREAU_SHUTDOWN_TIMEOUT,
+    jobs: { concurrency: env.BUREAU_JOB_CONCURRENCY },
+  };
+}
+
+export class ConfigError extends Error {
+  readonly problems: ReadonlyArray<{ variable: string; reason: string }>;
+
+  constructor(problems: ReadonlyArray<{ variable: string; reason: string }>) {
+    super(
+      `Invalid configuration:\n${problems.map((problem) => `  - ${problem.variable}: ${problem.reason}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type SettingName = keyof typeof configSchema.shape;
+
+function isSettingName(name: string): name is SettingName {
+  return Object.hasOwn(configSchema.shape, name);
+}
+
+export function isSecretSetting(name: string): boolean {
+  return isSettingName(name) && settingMeta.get(configSchema.shape[name])?.secret === true;
+}
+
+/**
+ * Parses the settings from an environment. Empty values count as unset. Throws a ConfigError that
+ * names every bad variable, never echoing a secret's value.
+ */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const relevant: Record<string, string> = {};
+  for (const name of Object.keys(configSchema.shape)) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') relevant[name] = value;
+  }
+  const result = configSchema.safeParse(relevant);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'configuration');
+      const value = relevant[variable];
+      const shown = value === undefined || isSecretSetting(variable) ? '' : ` (got ${JSON.stringify(value)})`;
+      return { variable, reason: `${issue.message}${shown}` };
+    });
+    throw new ConfigError(problems);
+  }
+  return toConfig(result.data, cwd);
+}
+
+/** The process environment merged over an optional `.env` file of `cwd` (the environment wins). */
+export function readEnvironment(cwd = process.cwd()): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
+
+export function loadConfig(cwd = process.cwd()): Config {
+  return parseConfig(readEnvironment(cwd), cwd);
+}
+
+/** Documentation rows of every setting, for the README table and `bureau doctor`. */
+export function describeSettings(): Array<{
+  name: string;
+  default: string | undefined;
+  description: string;
+  secret: boolean;
+}> {
+  return Object.entries(configSchema.shape).map(([name, schema]) => {
+    const meta = settingMeta.get(schema);
+    const parsedDefault = schema.safeParse(undefined);
+    const defaultValue =
+      parsedDefault.success && parsedDefault.data !== undefined ? String(parsedDefault.data) : undefined;
+    return { name, default: defaultValue, description: meta?.description ?? '', secret: meta?.secret === true };
+  });
+}
+
+/** A URL with its password replaced, for logs and diagnostics. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '***';
+  }
+}

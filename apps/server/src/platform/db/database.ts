@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  sql,
+  type DialectAdapter,
+  type Transaction,
+} from 'kysely';
+import pg from 'pg';
+
+export type DatabaseDialect = 'sqlite' | 'postgres';
+
+export type DatabaseSettings = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
+
+/**
+ * The schema-agnostic query builder handed around the platform. A repository narrows it to its own
+ * tables with `executor.withTables<ModuleTables>()`, so no object reaches every table.
+ */
+export type Executor = Kysely<object>;
+
+/** What a function running inside a transaction receives. */
+export interface TransactionContext {
+  readonly executor: Transaction<object>;
+  /** Runs `callback` once the transaction has committed; never if it rolls back. */
+  afterCommit(callback: () => void): void;
+}
+
+export interface Database {
+  readonly dialect: DatabaseDialect;
+  /** Runs queries outside of any transaction. */
+  readonly executor: Executor;
+  /**
+   * Runs `work` in a transaction. Callbacks registered with `afterCommit` run after the commit, in
+   * order; a thrown error rolls back and discards them. When `parent` is given, `work` joins it.
+   */
+  transaction<T>(work: (context: TransactionContext) => Promise<T>, parent?: TransactionContext): Promise<T>;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const postgresTypes = {
+  int8: 20,
+  json: 114,
+  timestamp: 1114,
+  timestamptz: 1184,
+  jsonb: 3802,
+} as const;
+
+/**
+ * Values read from PostgreSQL take the shapes SQLite gives, so repositories are portable: timestamps
+ * as ISO-8601 strings, JSON as its text, 64-bit integers as numbers.
+ */
+function postgresTypeParser(oid: number, format?: string): (value: string) => unknown {
+  switch (oid) {
+    case postgresTypes.timestamptz:
+      return (value) => new Date(value).toISOString();
+    case postgresTypes.timestamp:
+      return (value) => new Date(`${value.replace(' ', 'T')}Z`).toISOString();
+    case postgresTypes.int8:
+      return (value) => Number(value);
+    case postgresTypes.json:
+    case postgresTypes.jsonb:
+      return (value) => value;
+    default:
+      return pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text') as (value: string) => unknown;
+  }
+}
+
+export function openDatabase(settings: DatabaseSettings): Database {
+  if (settings.kind === 'sqlite') {
+    mkdirSync(dirname(settings.path), { recursive: true });
+    const connection = new SqliteDatabase(settings.path);
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('synchronous = NORMAL');
+    connection.pragma('foreign_keys = ON');
+    connection.pragma('busy_timeout = 5000');
+    return wrap('sqlite', new Kysely<object>({ dialect: new BureauSqliteDialect({ database: connection }) }));
+  }
+  const pool = new pg.Pool({
+    connectionString: settings.url,
+    max: settings.poolSize,
+    types: { getTypeParser: postgresTypeParser },
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return wrap('postgres', new Kysely<object>({ dialect: new PostgresDialect({ pool }) }));
+}
+
+/** SQLite runs DDL inside transactions, so a failing migration leaves nothing half-applied. */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class BureauSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+function wrap(dialect: DatabaseDialect, executor: Kysely<object>): Database {
+  let isClosed = false;
+  return {
+    dialect,
+    executor,
+    async transaction(work, parent) {
+      if (parent) return work(parent);
+      const callbacks: Array<() => void> = [];
+      const result = await executor
+        .transaction()
+        .execute((transaction) => work({ executor: transaction, afterCommit: (callback) => callbacks.push(callback) }));
+      for (const callback of callbacks) callback();
+      return result;
+    },
+    async ping() {
+      await sql`select 1`.execute(executor);
+    },
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      await executor.destroy();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Clock } from '../clock.ts';
+import type { Database, Executor } from '../db/database.ts';
+
+type SettingsTables = {
+  platform_settings: { key: string; value: string; updated_at: string };
+};
+
+export interface InstanceInfo {
+  name: string;
+  createdAt: string;
+}
+
+/**
+ * What the instance says about itself before anyone signs in: the administration's name (given by
+ * BUREAU_INSTANCE_NAME at first start and kept in the database, where administrators change it) and
+ * when it was set up.
+ */
+export interface InstanceService {
+  /** Records the instance's name and creation time at first start; does nothing afterwards. */
+  initialise(defaultName: string): Promise<void>;
+  info(): Promise<InstanceInfo>;
+  rename(name: string): Promise<void>;
+}
+
+export function createInstanceService(deps: { database: Database; clock: Clock }): InstanceService {
+  const settings = (executor: Executor = deps.database.executor) => executor.withTables<SettingsTables>();
+
+  async function read(key: string): Promise<unknown> {
+    const row = await settings()
+      .selectFrom('platform_settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  }
+
+  async function write(key: string, value: unknown, onlyIfMissing: boolean): Promise<void> {
+    const now = deps.clock.now().toISOString();
+    await settings()
+      .insertInto('platform_settings')
+      .values({ key, value: JSON.stringify(value), updated_at: now })
+      .onConflict((conflict) =>
+        onlyIfMissing
+          ? conflict.column('key').doNothing()
+          : conflict.column('key').doUpdateSet({ value: JSON.stringify(value), updated_at: now }),
+      )
+      .execute();
+  }
+
+  return {
+    async initialise(defaultName) {
+      await write('instance.name', defaultName, true);
+      await write('instance.createdAt', deps.clock.now().toISOString(), true);
+    },
+    async info() {
+      const [name, createdAt] = await Promise.all([read('instance.name'), read('instance.createdAt')]);
+      return {
+        name: typeof name === 'string' ? name : '',
+        createdAt: typeof createdAt === 'string' ? createdAt : '',
+      };
+    },
+    async rename(name) {
+      await write('instance.name', name, false);
+    },
+  };
+}
