@@ -40,6 +40,8 @@ export interface Database {
   transaction<T>(work: (context: TransactionContext) => Promise<T>, parent?: TransactionContext): Promise<T>;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
+  /** The engine and its version, e.g. "SQLite 3.54.1" or "PostgreSQL 15.19". */
+  serverVersion(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,14 @@ function wrap(dialect: DatabaseDialect, executor: Kysely<object>): Database {
     },
     async ping() {
       await sql`select 1`.execute(executor);
+    },
+    async serverVersion() {
+      if (dialect === 'sqlite') {
+        const { rows } = await sql<{ version: string }>`select sqlite_version() as version`.execute(executor);
+        return `SQLite ${rows[0]?.version ?? '?'}`;
+      }
+      const { rows } = await sql<{ server_version: string }>`show server_version`.execute(executor);
+      return `PostgreSQL ${rows[0]?.server_version ?? '?'}`;
     },
     async close() {
       if (isClosed) return;

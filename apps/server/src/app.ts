@@ -1,0 +1,187 @@
+import type { DestinationStream } from 'pino';
+import { join } from 'node:path';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from './config.ts';
+import { createLocalBlobStore, type BlobStore } from './platform/blobs/index.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { openDatabase, type Database } from './platform/db/database.ts';
+import { createMigrationRunner, type Migration, type MigrationRunner } from './platform/db/migrations.ts';
+import { createInProcessEventBus, type EventBus } from './platform/events.ts';
+import type { ErrorSurfaces } from './platform/http/error-mapper.ts';
+import { createHttpServer, type HttpServer } from './platform/http/http-server.ts';
+import { registerSystemRoutes } from './platform/http/system-routes.ts';
+import { createIdGenerator, type IdGenerator } from './platform/ids.ts';
+import { createInstanceService, type InstanceService } from './platform/instance/instance.service.ts';
+import { createJobService, jobStatuses, type JobService } from './platform/jobs/index.ts';
+import { createLogger, type Logger } from './platform/logging.ts';
+import { createMailService, type MailService } from './platform/mail/index.ts';
+import { platformMigrations } from './platform/migrations/index.ts';
+import type { BureauModule } from './platform/module.ts';
+import { bureauVersion } from './platform/version.ts';
+import { registerWebApp } from './platform/http/web-app.ts';
+import { webDistDirectory } from './platform/web-build.ts';
+
+/** The shared kernel every module receives. */
+export interface Platform {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly database: Database;
+  readonly migrations: MigrationRunner;
+  readonly events: EventBus;
+  readonly metrics: Registry;
+  readonly instance: InstanceService;
+  readonly jobs: JobService;
+  readonly mail: MailService;
+  readonly blobs: BlobStore;
+}
+
+export interface BureauApp {
+  readonly http: HttpServer;
+  /** Error shapes by URL prefix, for protocol surfaces (Matrix, OpenAI-compatible). */
+  readonly errorSurfaces: ErrorSurfaces;
+  readonly platform: Platform;
+  readonly modules: readonly BureauModule[];
+  /** Applies pending migrations and records the instance at first start. */
+  migrate(): Promise<string[]>;
+  /** Migrates, starts the modules and background work, then listens on the configured address. */
+  listen(): Promise<string>;
+  /**
+   * Graceful shutdown: refuses new requests, lets in-flight ones finish (up to the configured timeout),
+   * stops background work, then closes the database. Safe to call more than once.
+   */
+  close(): Promise<void>;
+  readonly isShuttingDown: () => boolean;
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  /** Where logs go (standard output by default). */
+  logDestination?: DestinationStream;
+  /** Directory of the built web app (apps/web/dist by default). */
+  webDistDir?: string;
+}
+
+/** Builds Bureau from its configuration without opening a port, so tests can inject requests. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BureauApp> {
+  const clock = options.clock ?? systemClock;
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const newId = createIdGenerator(clock);
+  const database = openDatabase(config.database);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'bureau_' });
+  const events = createInProcessEventBus({ logger, now: () => clock.now() });
+  const instance = createInstanceService({ database, clock });
+  const jobs = createJobService({ database, clock, newId, logger, events, concurrency: config.jobs.concurrency });
+  const mail = createMailService({ database, clock, newId, logger, events, jobs, config: config.mail });
+  const blobs = createLocalBlobStore({ directory: join(config.dataDir, 'blobs'), clock, newId });
+  new Gauge({
+    name: 'bureau_jobs',
+    help: 'Background jobs by status.',
+    labelNames: ['status'] as const,
+    registers: [metrics],
+    async collect() {
+      const counts = await jobs.counts().catch(() => undefined);
+      for (const status of jobStatuses) this.set({ status }, counts?.[status] ?? 0);
+    },
+  });
+
+  // Modules are added here, explicitly, as they are built (identity, chat, docs...).
+  const modules: BureauModule[] = [];
+
+  const migrations: Migration[] = [...platformMigrations, ...modules.flatMap((module) => module.migrations)];
+  const migrationRunner = createMigrationRunner(database, migrations);
+
+  let shuttingDown = false;
+  const isShuttingDown = () => shuttingDown;
+
+  const { http, errorSurfaces } = await createHttpServer({
+    logger,
+    newId,
+    metrics,
+    version: bureauVersion,
+    publicUrl: config.publicUrl,
+    bodyLimit: config.http.bodyLimit,
+    rateLimitPerMinute: config.http.rateLimitPerMinute,
+    trustProxy: config.http.trustProxy,
+    isShuttingDown,
+  });
+
+  const platform: Platform = {
+    config,
+    logger,
+    clock,
+    newId,
+    database,
+    migrations: migrationRunner,
+    events,
+    metrics,
+    instance,
+    jobs,
+    mail,
+    blobs,
+  };
+
+  registerSystemRoutes(http, {
+    database,
+    migrations: migrationRunner,
+    instance,
+    metrics,
+    version: bureauVersion,
+    publicUrl: config.publicUrl,
+    isShuttingDown,
+  });
+  for (const module of modules) await module.registerRoutes?.(http, errorSurfaces);
+  // Last: the web app's catch-all route serves the single-page app for any other browser address.
+  await registerWebApp(http, { distDir: options.webDistDir ?? webDistDirectory() });
+
+  let closing: Promise<void> | undefined;
+
+  async function migrate(): Promise<string[]> {
+    const applied = await migrationRunner.migrateToLatest();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+    await instance.initialise(config.instanceName);
+    return applied;
+  }
+
+  async function shutdown(): Promise<void> {
+    shuttingDown = true;
+    logger.info('shutting down: refusing new requests, draining in-flight ones');
+    const forceClose = setTimeout(() => {
+      logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout reached: closing open connections');
+      http.server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    try {
+      await http.close();
+    } finally {
+      clearTimeout(forceClose);
+    }
+    await jobs.stop({ timeoutMs: config.shutdownTimeoutMs });
+    for (const module of [...modules].reverse()) await module.stop?.();
+    await events.drain();
+    await database.close();
+    logger.info('shutdown complete');
+  }
+
+  return {
+    http,
+    errorSurfaces,
+    platform,
+    modules,
+    migrate,
+    async listen() {
+      await migrate();
+      for (const module of modules) await module.start?.();
+      jobs.start();
+      const address = await http.listen({ host: config.host, port: config.port });
+      logger.info({ address, version: bureauVersion, database: database.dialect }, 'Bureau is listening');
+      return address;
+    },
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+    isShuttingDown,
+  };
+}

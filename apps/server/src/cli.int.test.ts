@@ -1,0 +1,154 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from './app.ts';
+import { createTestEnvironment, type TestEnvironment } from './testing/test-database.ts';
+
+const bin = resolve(import.meta.dirname, '../../../bin/bureau.js');
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function bureauEnv(environment: TestEnvironment, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { PATH, HOME } = process.env;
+  return {
+    PATH,
+    HOME,
+    BUREAU_DATA_DIR: environment.dataDir,
+    BUREAU_PORT: '0',
+    BUREAU_LOG_LEVEL: 'info',
+    ...(environment.settings.kind === 'postgres' ? { DATABASE_URL: environment.settings.url } : {}),
+    ...extra,
+  };
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd: env.BUREAU_DATA_DIR });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `bureau start` and resolves with its address once it logs that it listens. */
+function startServer(env: NodeJS.ProcessEnv): Promise<{
+  child: ChildProcessWithoutNullStreams;
+  address: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}> {
+  const child = spawn(process.execPath, [bin, 'start'], { env, cwd: env.BUREAU_DATA_DIR });
+  let output = '';
+  const exited = new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Bureau did not start in 10 s:\n${output}`)), 10_000);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolvePromise({ child, address: match[1], output: () => output, exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`Bureau exited with ${code}:\n${output}`)));
+  });
+}
+
+describe('bureau command', () => {
+  let environment: TestEnvironment;
+
+  beforeEach(async () => {
+    environment = await createTestEnvironment();
+  });
+  afterEach(() => environment.destroy());
+
+  it('refuses to start with a bad setting, naming it', async () => {
+    const result = await run(['start'], bureauEnv(environment, { BUREAU_PORT: 'abc', BUREAU_PUBLIC_URL: 'nope' }));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('BUREAU_PORT: must be a whole number (got "abc")');
+    expect(result.stderr).toContain('BUREAU_PUBLIC_URL');
+  });
+
+  it('starts on an empty data directory, answers, stops gracefully on SIGTERM, and starts again', async () => {
+    const env = bureauEnv(environment);
+    const first = await startServer(env);
+    expect((await fetch(`${first.address}/healthz`)).status).toBe(200);
+    expect((await fetch(`${first.address}/readyz`)).status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('shutdown complete');
+
+    const startedAt = Date.now();
+    const second = await startServer(env);
+    expect((await fetch(`${second.address}/healthz`)).status).toBe(200);
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    const instance = (await (await fetch(`${second.address}/api/instance`)).json()) as { name: string };
+    expect(instance.name).toBe('Administration de démonstration');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('migrates on demand, then says the database is up to date', async () => {
+    const env = bureauEnv(environment);
+    const first = await run(['migrate'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Applied \d+ migration\(s\)/);
+    expect(first.stdout).toContain('_platform_settings');
+    const second = await run(['migrate'], env);
+    expect(second.stdout).toContain('The database is up to date.');
+  });
+
+  it('checks the configuration, the database and the disk', async () => {
+    const result = await run(['doctor'], bureauEnv(environment));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ok {4}(SQLite|PostgreSQL) \d+/);
+    expect(result.stdout).toContain('data directory');
+    expect(result.stdout).toContain('Bureau is ready to start.');
+  });
+
+  it('reports a bad setting in doctor without starting', async () => {
+    const result = await run(['doctor'], bureauEnv(environment, { BUREAU_LOG_LEVEL: 'chatty' }));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL  BUREAU_LOG_LEVEL');
+  });
+
+  it('lists background jobs and the mail outbox for the operator', async () => {
+    const app = await buildApp(environment.config);
+    try {
+      await app.migrate();
+      await app.platform.mail.send({
+        to: ['agent@example.gouv.fr'],
+        subject: 'Réinitialisation du mot de passe',
+        text: 'Suivez ce lien : http://localhost:8080/reset/abc',
+      });
+      await app.platform.jobs.runDue();
+    } finally {
+      await app.close();
+    }
+    const jobs = await run(['jobs'], bureauEnv(environment));
+    expect(jobs.code).toBe(0);
+    expect(jobs.stdout).toContain('succeeded: 1');
+    expect(jobs.stdout).toMatch(/succeeded\s+platform\.mail\.send {2}attempts 1\//);
+    const outbox = await run(['outbox'], bureauEnv(environment));
+    expect(outbox.code).toBe(0);
+    expect(outbox.stdout).toContain('to agent@example.gouv.fr  "Réinitialisation du mot de passe"');
+    expect(outbox.stdout).toContain('http://localhost:8080/reset/abc');
+    const wrong = await run(['jobs', '--status', 'lost'], bureauEnv(environment));
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--status must be one of');
+  });
+
+  it('answers an unknown command with its usage', async () => {
+    const result = await run(['launch'], bureauEnv(environment));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown command "launch"');
+  });
+});

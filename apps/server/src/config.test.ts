@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeSettings, isSecretSetting, parseConfig, redactUrl } from './config.ts';
+
+describe('parseConfig', () => {
+  it('gives the embedded defaults when nothing is set', () => {
+    const config = parseConfig({}, '/srv/bureau');
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      publicUrl: 'http://localhost:8080',
+      dataDir: '/srv/bureau/data',
+      database: { kind: 'sqlite', path: '/srv/bureau/data/bureau.sqlite' },
+      logLevel: 'info',
+      mail: { smtpUrl: undefined, from: 'Bureau <bureau@localhost>' },
+    });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://bureau:s3cret@db:5432/bureau' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://bureau:s3cret@db:5432/bureau', poolSize: 10 });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseConfig({ DATABASE_URL: '', BUREAU_PORT: ' ' }).database.kind).toBe('sqlite');
+  });
+
+  it('names every bad variable and why, in one error', () => {
+    let thrown: unknown;
+    try {
+      parseConfig({ BUREAU_PORT: 'abc', BUREAU_PUBLIC_URL: 'localhost', BUREAU_LOG_LEVEL: 'loud' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const problems = (thrown as ConfigError).problems;
+    expect(problems.map((problem) => problem.variable).sort()).toEqual([
+      'BUREAU_LOG_LEVEL',
+      'BUREAU_PORT',
+      'BUREAU_PUBLIC_URL',
+    ]);
+    expect((thrown as ConfigError).message).toContain('BUREAU_PORT: must be a whole number (got "abc")');
+  });
+
+  it('rejects a port out of range', () => {
+    expect(() => parseConfig({ BUREAU_PORT: '70000' })).toThrow(/BUREAU_PORT: must be at most 65535/);
+  });
+
+  it('never echoes a secret in its error', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'mysql://root:topsecret@db/bureau' })).toThrow(ConfigError);
+    try {
+      parseConfig({ DATABASE_URL: 'mysql://root:topsecret@db/bureau' });
+    } catch (error) {
+      expect((error as Error).message).toContain('DATABASE_URL');
+      expect((error as Error).message).not.toContain('topsecret');
+    }
+  });
+
+  it('removes the trailing slash of the public URL', () => {
+    expect(parseConfig({ BUREAU_PUBLIC_URL: 'https://bureau.example.gouv.fr/' }).publicUrl).toBe(
+      'https://bureau.example.gouv.fr',
+    );
+  });
+});
+
+describe('describeSettings', () => {
+  it('documents every setting with its default and marks secrets', () => {
+    const rows = describeSettings();
+    expect(rows.find((row) => row.name === 'BUREAU_PORT')).toMatchObject({ default: '8080', secret: false });
+    expect(rows.find((row) => row.name === 'DATABASE_URL')).toMatchObject({ default: undefined, secret: true });
+    expect(rows.every((row) => row.description.length > 10)).toBe(true);
+    expect(isSecretSetting('BUREAU_SMTP_URL')).toBe(true);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password of a URL', () => {
+    expect(redactUrl('postgres://bureau:s3cret@db:5432/bureau')).toBe('postgres://bureau:***@db:5432/bureau');
+  });
+});

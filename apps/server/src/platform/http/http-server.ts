@@ -1,0 +1,187 @@
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import findMyWay, { type HTTPMethod } from 'find-my-way';
+import type { Logger } from 'pino';
+import { Histogram, type Registry } from 'prom-client';
+import { platformErrors } from '../errors.ts';
+import type { IdGenerator } from '../ids.ts';
+import { ErrorSurfaces, toAppError } from './error-mapper.ts';
+
+/** The Fastify instance of Bureau, typed by zod schemas. */
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  newId: IdGenerator;
+  metrics: Registry;
+  version: string;
+  publicUrl: string;
+  bodyLimit: number;
+  rateLimitPerMinute: number;
+  trustProxy: boolean;
+  /** True once shutdown has begun: new requests are then refused with 503. */
+  isShuttingDown: () => boolean;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+const allMethods: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * The Fastify instance every route of Bureau is registered on, with the platform's HTTP policy:
+ * zod validation and serialisation, one error mapper with per-surface shapes, 404 and 405 in that
+ * shape, request ids, security headers (CSP), rate limiting, OpenAPI and request metrics.
+ */
+export async function createHttpServer(
+  options: HttpServerOptions,
+): Promise<{ http: HttpServer; errorSurfaces: ErrorSurfaces }> {
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const http: HttpServer = Fastify({
+    loggerInstance,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    // A client may send its own X-Request-Id (e.g. from a reverse proxy) so that logs can be correlated.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : options.newId();
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // Shutdown answers 503 in the platform's shape (see onRequest below) instead of Fastify's own.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  http.setValidatorCompiler(validatorCompiler);
+  http.setSerializerCompiler(serializerCompiler);
+
+  const errorSurfaces = new ErrorSurfaces();
+
+  // Every route is mirrored in a router used only to tell 405 (the path exists with another method) from 404.
+  const knownRoutes = findMyWay();
+  http.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    // Catch-all routes (the web app's fallback) would make every path look known.
+    if (route.url.endsWith('*')) return;
+    for (const method of methods) {
+      const known = allMethods.find((candidate) => candidate === method.toUpperCase());
+      if (known && !knownRoutes.hasRoute(known, route.url)) knownRoutes.on(known, route.url, () => undefined);
+    }
+  });
+
+  http.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    if (options.isShuttingDown()) {
+      void reply.header('connection', 'close');
+      throw platformErrors.create('SHUTTING_DOWN');
+    }
+  });
+
+  http.setErrorHandler((error, request, reply) => {
+    const { appError, isUnexpected } = toAppError(error, request);
+    if (isUnexpected) {
+      request.log.error({ err: error }, 'unexpected error while handling the request');
+    } else {
+      request.log.info({ code: appError.code }, 'request refused');
+    }
+    return errorSurfaces.send(reply, request, appError);
+  });
+
+  http.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = allMethods.filter((method) => knownRoutes.find(method, path) !== null);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return errorSurfaces.send(
+        reply,
+        request,
+        platformErrors.create('METHOD_NOT_ALLOWED', { method: request.method }),
+      );
+    }
+    return errorSurfaces.send(reply, request, platformErrors.create('NOT_FOUND', { path }));
+  });
+
+  await http.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    // Same-origin only, except what Matrix clients and other administrations' software call from elsewhere.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    strictTransportSecurity: options.publicUrl.startsWith('https://'),
+  });
+
+  await http.register(fastifyRateLimit, {
+    global: true,
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Probes and metrics scrapers must never be throttled.
+    allowList: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url.split('?')[0] ?? ''),
+    errorResponseBuilder: (_request, context) =>
+      platformErrors.create('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
+  });
+
+  await http.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Bureau API',
+        description:
+          'API of Bureau, the digital workplace of the administration. Errors: `{ error: { code, message, details } }`.',
+        version: options.version,
+        license: { name: 'MIT' },
+      },
+      servers: [{ url: options.publicUrl }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await http.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    uiConfig: { deepLinking: true },
+  });
+
+  const requestDuration = new Histogram({
+    name: 'bureau_http_request_duration_seconds',
+    help: 'Duration of HTTP requests by method, route and status.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [options.metrics],
+  });
+  http.addHook('onResponse', async (request, reply) => {
+    requestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  return { http, errorSurfaces };
+}

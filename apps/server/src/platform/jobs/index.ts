@@ -1,0 +1,16 @@
+export {
+  createJobService,
+  defaultJobBackoff,
+  jobStatuses,
+  type DeadJob,
+  type EnqueueOptions,
+  type Job,
+  type JobExecution,
+  type JobHandler,
+  type JobListQuery,
+  type JobPage,
+  type JobService,
+  type JobServiceDependencies,
+  type JobStatus,
+  type JobTypeOptions,
+} from './jobs.service.ts';

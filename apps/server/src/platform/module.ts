@@ -1,0 +1,19 @@
+import type { Migration } from './db/migrations.ts';
+import type { ErrorSurfaces } from './http/error-mapper.ts';
+import type { HttpServer } from './http/http-server.ts';
+
+/**
+ * What a capability module (identity, chat, docs, assistant...) gives the application. Each module is
+ * made by a factory `createXModule(deps)` in its index.ts and listed explicitly in app.ts.
+ */
+export interface BureauModule {
+  readonly name: string;
+  /** Forward-only migrations of the module's own tables. */
+  readonly migrations: readonly Migration[];
+  /** Registers the module's routes; a protocol surface (e.g. /_matrix) also registers its error shape. */
+  registerRoutes?(http: HttpServer, errorSurfaces: ErrorSurfaces): void | Promise<void>;
+  /** Called once the database is migrated, before the server listens. */
+  start?(): Promise<void>;
+  /** Called on shutdown after the HTTP server has drained. */
+  stop?(): Promise<void>;
+}
