@@ -71,7 +71,7 @@ export const configSchema = z.object({
     description: 'Sender of the e-mails Bureau sends.',
   }),
   BUREAU_INSTANCE_NAME: setting(z.string().trim().min(1).max(200).default('Administration de démonstration'), {
-    description: 'Name of the administration shown in the header before its directory is set up.',
+    description: 'Name of the administration, recorded in the database at first start (shown in the header).',
   }),
   BUREAU_RATE_LIMIT: setting(wholeNumber(1, 1_000_000).default(1200), {
     description: 'Requests per minute allowed from one client address on the API.',
