@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { e2eProjects } from './e2e/project.ts';
 
 // Every test runs against SQLite; the integration tests (*.int.test.ts) run a second time against
 // PostgreSQL when BUREAU_TEST_DATABASE_URL names a server (the harness creates and drops databases on it).
 const postgresUrl = process.env.BUREAU_TEST_DATABASE_URL;
+if (!postgresUrl && process.env.CI && !['false', '0'].includes(process.env.CI)) {
+  // CI must run the PostgreSQL pass, never skip it (.ci/run points it at the machine's server).
+  throw new Error('CI is set but BUREAU_TEST_DATABASE_URL is not: the PostgreSQL pass of the tests would be skipped.');
+}
 
 export default defineConfig({
   test: {
@@ -32,6 +37,8 @@ export default defineConfig({
             },
           ]
         : []),
+      // Browser journeys (e2e/*.e2e.test.ts) when Chromium is installed; CI fails without it.
+      ...e2eProjects(),
     ],
   },
 });

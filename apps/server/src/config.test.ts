@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeSettings, isSecretSetting, parseConfig, redactUrl } from './config.ts';
+import { ConfigError, describeSettings, isSecretSetting, parseConfig, readEnvironment, redactUrl } from './config.ts';
 
 describe('parseConfig', () => {
   it('gives the embedded defaults when nothing is set', () => {
@@ -75,5 +78,25 @@ describe('describeSettings', () => {
 describe('redactUrl', () => {
   it('hides the password of a URL', () => {
     expect(redactUrl('postgres://bureau:s3cret@db:5432/bureau')).toBe('postgres://bureau:***@db:5432/bureau');
+  });
+});
+
+describe('readEnvironment', () => {
+  it('reads an optional .env file, the process environment winning over it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'bureau-env-'));
+    try {
+      expect(readEnvironment(directory).BUREAU_TEST_ONLY_FROM_FILE).toBeUndefined();
+      await writeFile(
+        join(directory, '.env'),
+        '# local settings\nBUREAU_TEST_ONLY_FROM_FILE=from-file\nBUREAU_TEST_BOTH="from file"\n',
+      );
+      process.env.BUREAU_TEST_BOTH = 'from environment';
+      const environment = readEnvironment(directory);
+      expect(environment.BUREAU_TEST_ONLY_FROM_FILE).toBe('from-file');
+      expect(environment.BUREAU_TEST_BOTH).toBe('from environment');
+    } finally {
+      delete process.env.BUREAU_TEST_BOTH;
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

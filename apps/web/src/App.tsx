@@ -99,13 +99,11 @@ function Header(props: {
             type="button"
             className="button button--secondary language-button"
             lang={next}
-            aria-label={messages[next].switchToThisLanguage}
             onClick={() => props.onSwitchLocale(next)}
           >
-            <span aria-hidden="true" className="language-button__code">
-              {next.toUpperCase()}
-            </span>
+            {/* The visible label starts the accessible name (WCAG 2.5.3), the hidden part says what it does. */}
             {messages[next].languageName}
+            <span className="visually-hidden"> – {messages[next].switchToThisLanguage}</span>
           </button>
         </div>
       </div>

@@ -41,6 +41,9 @@ function runNpm(args: readonly string[]): Promise<void> {
       // uses it too, not an older `node` of the machine.
       env: {
         ...process.env,
+        // An inherited NODE_ENV (`test` under vitest, `development` on a workstation) would make Vite
+        // bundle React's development build.
+        NODE_ENV: 'production',
         PATH: [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter),
       },
       shell: process.platform === 'win32',

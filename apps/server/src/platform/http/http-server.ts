@@ -158,14 +158,29 @@ export async function createHttpServer(
         version: options.version,
         license: { name: 'MIT' },
       },
-      servers: [{ url: options.publicUrl }],
+      // Relative, so that "Try it out" calls the server that served the page, whatever its host name.
+      servers: [{ url: '/' }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
   await http.register(fastifySwaggerUi, {
     routePrefix: '/api/docs',
-    staticCSP: true,
+    // The platform's policy, plus the hash of the one inline <style> of Swagger UI's logo. The plugin's
+    // own default policy would be looser and adds upgrade-insecure-requests, which blanks the page over
+    // plain HTTP under a host name.
+    staticCSP: [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='",
+      "img-src 'self' data:",
+      "font-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+    ].join('; '),
     uiConfig: { deepLinking: true },
   });
 
