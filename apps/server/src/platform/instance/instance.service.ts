@@ -25,13 +25,13 @@ export interface InstanceService {
 export function createInstanceService(deps: { database: Database; clock: Clock }): InstanceService {
   const settings = (executor: Executor = deps.database.executor) => executor.withTables<SettingsTables>();
 
-  async function read(key: string): Promise<unknown> {
-    const row = await settings()
+  async function read(keys: string[]): Promise<Map<string, unknown>> {
+    const rows = await settings()
       .selectFrom('platform_settings')
-      .select('value')
-      .where('key', '=', key)
-      .executeTakeFirst();
-    return row ? (JSON.parse(row.value) as unknown) : undefined;
+      .select(['key', 'value'])
+      .where('key', 'in', keys)
+      .execute();
+    return new Map(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
   }
 
   async function write(key: string, value: unknown, onlyIfMissing: boolean): Promise<void> {
@@ -53,7 +53,9 @@ export function createInstanceService(deps: { database: Database; clock: Clock }
       await write('instance.createdAt', deps.clock.now().toISOString(), true);
     },
     async info() {
-      const [name, createdAt] = await Promise.all([read('instance.name'), read('instance.createdAt')]);
+      const values = await read(['instance.name', 'instance.createdAt']);
+      const name = values.get('instance.name');
+      const createdAt = values.get('instance.createdAt');
       return {
         name: typeof name === 'string' ? name : '',
         createdAt: typeof createdAt === 'string' ? createdAt : '',
