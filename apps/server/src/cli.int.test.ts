@@ -1,7 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
+import { startBureauProcess } from './testing/bureau-process.ts';
 import { createTestEnvironment, type TestEnvironment } from './testing/test-database.ts';
 
 const bin = resolve(import.meta.dirname, '../../../bin/bureau.js');
@@ -37,31 +38,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
   });
 }
 
-/** Starts `bureau start` and resolves with its address once it logs that it listens. */
-function startServer(env: NodeJS.ProcessEnv): Promise<{
-  child: ChildProcessWithoutNullStreams;
-  address: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}> {
-  const child = spawn(process.execPath, [bin, 'start'], { env, cwd: env.BUREAU_DATA_DIR });
-  let output = '';
-  const exited = new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Bureau did not start in 10 s:\n${output}`)), 10_000);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolvePromise({ child, address: match[1], output: () => output, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`Bureau exited with ${code}:\n${output}`)));
-  });
-}
-
 describe('bureau command', () => {
   let environment: TestEnvironment;
 
@@ -79,21 +55,19 @@ describe('bureau command', () => {
 
   it('starts on an empty data directory, answers, stops gracefully on SIGTERM, and starts again', async () => {
     const env = bureauEnv(environment);
-    const first = await startServer(env);
+    const first = await startBureauProcess({ env, cwd: environment.dataDir });
     expect((await fetch(`${first.address}/healthz`)).status).toBe(200);
     expect((await fetch(`${first.address}/readyz`)).status).toBe(200);
-    first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).toContain('shutdown complete');
 
     const startedAt = Date.now();
-    const second = await startServer(env);
+    const second = await startBureauProcess({ env, cwd: environment.dataDir });
     expect((await fetch(`${second.address}/healthz`)).status).toBe(200);
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     const instance = (await (await fetch(`${second.address}/api/instance`)).json()) as { name: string };
     expect(instance.name).toBe('Administration de démonstration');
-    second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
+    expect(await second.stop('SIGINT')).toBe(0);
   });
 
   it('migrates on demand, then says the database is up to date', async () => {
