@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import { createTestEnvironment, testDialect, type TestEnvironment } from '../../testing/test-database.ts';
 import { createManualClock } from '../clock.ts';
 import { createInstanceService } from '../instance/instance.service.ts';
 import { platformMigrations } from '../migrations/index.ts';
@@ -67,6 +67,21 @@ describe('Database and migrations', () => {
     expect((await runner.status()).pending).toEqual(['202612010000_example_broken']);
     // Its half-done DDL was rolled back with it, on SQLite as on PostgreSQL.
     await expect(sql`select * from example_half`.execute(database.executor)).rejects.toThrow();
+  });
+
+  it.runIf(testDialect() === 'sqlite')(
+    'opens SQLite in WAL mode with foreign keys enforced and a busy timeout',
+    async () => {
+      const pragma = async (name: string) =>
+        (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(database.executor)).rows[0];
+      expect(await pragma('journal_mode')).toEqual({ journal_mode: 'wal' });
+      expect(await pragma('foreign_keys')).toEqual({ foreign_keys: 1 });
+      expect(await pragma('busy_timeout')).toEqual({ timeout: 5000 });
+    },
+  );
+
+  it('names its engine and version', async () => {
+    expect(await database.serverVersion()).toMatch(/^(SQLite 3|PostgreSQL 1\d)\.\d+/);
   });
 
   it('refuses migration names that do not say when and whose', () => {
