@@ -2,7 +2,11 @@ import type { DestinationStream } from 'pino';
 import { join } from 'node:path';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.ts';
+import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
+import { createAuditLog, type AuditLog } from './platform/audit/index.ts';
+import { createAuthzService, type AuthzService } from './platform/authz/index.ts';
 import { createLocalBlobStore, type BlobStore } from './platform/blobs/index.ts';
+import { createSensitivityService, type SensitivityService } from './platform/sensitivity/index.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { openDatabase, type Database } from './platform/db/database.ts';
 import { createMigrationRunner, type Migration, type MigrationRunner } from './platform/db/migrations.ts';
@@ -35,6 +39,9 @@ export interface Platform {
   readonly jobs: JobService;
   readonly mail: MailService;
   readonly blobs: BlobStore;
+  readonly audit: AuditLog;
+  readonly sensitivity: SensitivityService;
+  readonly authz: AuthzService;
 }
 
 export interface BureauApp {
@@ -43,6 +50,8 @@ export interface BureauApp {
   readonly errorSurfaces: ErrorSurfaces;
   readonly platform: Platform;
   readonly modules: readonly BureauModule[];
+  /** The identity module (directory, sign-in), for the CLI and tests. */
+  readonly identity: IdentityModule;
   /** Applies pending migrations and records the instance at first start. */
   migrate(): Promise<string[]>;
   /** Migrates, starts the modules and background work, then listens on the configured address. */
@@ -87,8 +96,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
 
-  // Modules are added here, explicitly, as they are built (identity, chat, docs...).
-  const modules: BureauModule[] = [];
+  const audit = createAuditLog({ database, clock, newId, logger });
+  const sensitivity = createSensitivityService({ audit, logger });
+  const authz = createAuthzService({ database, clock, newId, audit });
+
+  // Modules, explicitly, in dependency order (identity first: others rely on who the request comes from).
+  const identity = createIdentityModule({ database, clock, newId, logger, events, audit, mail, blobs, config });
+  const modules: BureauModule[] = [identity];
 
   const migrations: Migration[] = [...platformMigrations, ...modules.flatMap((module) => module.migrations)];
   const migrationRunner = createMigrationRunner(database, migrations);
@@ -121,6 +135,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     jobs,
     mail,
     blobs,
+    audit,
+    sensitivity,
+    authz,
   };
 
   registerSystemRoutes(http, {
@@ -169,6 +186,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     errorSurfaces,
     platform,
     modules,
+    identity,
     migrate,
     async listen() {
       await migrate();

@@ -120,6 +120,30 @@ describe('bureau command', () => {
     expect(wrong.stderr).toContain('--status must be one of');
   });
 
+  it('creates, lists and deactivates accounts for the operator', async () => {
+    const env = bureauEnv(environment);
+    const created = await run(
+      ['user', 'create', '--email', 'Root@Instance.gouv.fr', '--password', 'A-long-admin-password-1', '--admin'],
+      env,
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Created agent root@instance.gouv.fr');
+    const partner = await run(['user', 'create', '--email', 'lea@partenaire.fr', '--external'], env);
+    expect(partner.code).toBe(0);
+    const weak = await run(['user', 'create', '--email', 'x@partenaire.fr', '--external', '--password', 'short'], env);
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('Password too weak: at least 12 characters.');
+
+    const listed = await run(['user', 'list'], env);
+    expect(listed.stdout).toMatch(/root@instance\.gouv\.fr .*agent, active, admin/);
+    expect(listed.stdout).toMatch(/lea@partenaire\.fr .*external, active/);
+
+    const deactivated = await run(['user', 'deactivate', 'lea@partenaire.fr'], env);
+    expect(deactivated.code).toBe(0);
+    expect((await run(['user', 'list', '--search', 'lea'], env)).stdout).toMatch(/external, deactivated/);
+    expect((await run(['user', 'deactivate', 'nobody@nowhere.fr'], env)).code).toBe(1);
+  });
+
   it('answers an unknown command with its usage', async () => {
     const result = await run(['launch'], bureauEnv(environment));
     expect(result.code).toBe(2);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
 import { ConfigError, describeSettings, loadConfig, readEnvironment, redactUrl, type Config } from './config.ts';
 import { runServer } from './main.ts';
+import { AppError } from './platform/errors.ts';
 import { jobStatuses, type JobStatus } from './platform/jobs/index.ts';
 import { bureauVersion } from './platform/version.ts';
 import { ensureWebAppBuilt, isWebAppBuilt } from './platform/web-build.ts';
@@ -16,6 +17,11 @@ Commands:
   jobs [--status S] [--type T] [--limit N]
                         list background jobs, newest first, with their status counts
   outbox [--limit N]    list the e-mails of the outbox (kept in development, or sent), newest first
+  user create --email E [--password P] [--display-name N] [--admin] [--external] [--org ID]
+                        create an account (an agent joins the organisation of its e-mail domain)
+  user list [--search S] [--limit N]
+                        list accounts, newest first
+  user deactivate E     deactivate an account: its sessions and API keys stop working at once
   help                  show this help
   version               print Bureau's version
 
@@ -30,7 +36,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'start': {
-        const { values } = parseArgs({ args: rest, options: { 'build-web': { type: 'boolean', default: false } } });
+        const { values } = parseArgs({
+          args: rest,
+          options: { 'build-web': { type: 'boolean', default: false }, demo: { type: 'boolean', default: false } },
+        });
+        // `npm start` passes --demo: the demo administration is seeded unless BUREAU_DEMO says otherwise.
+        if (values.demo && (process.env.BUREAU_DEMO ?? '') === '') process.env.BUREAU_DEMO = '1';
         const config = loadConfig();
         if (values['build-web']) await ensureWebAppBuilt({ log: writeError });
         return await runServer(config);
@@ -45,6 +56,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await listJobs(rest);
       case 'outbox':
         return await listOutbox(rest);
+      case 'user':
+        return await userCommand(rest);
       case 'version':
       case '--version':
         write(bureauVersion);
@@ -64,6 +77,10 @@ export async function runCli(argv: string[]): Promise<number> {
         `${error.message}\nBureau did not start. Fix the variables above (see the configuration table in README.md).`,
       );
       return 78;
+    }
+    if (error instanceof AppError) {
+      writeError(error.messages.en);
+      return 1;
     }
     if (error instanceof UsageError) {
       writeError(`${error.message}\n\n${usage}`);
@@ -219,4 +236,75 @@ async function listOutbox(args: string[]): Promise<number> {
     if (page.items.length === 0) write('The outbox is empty.');
     return 0;
   });
+}
+
+const operatorActor = { system: true, label: `bureau CLI (${process.env.USER ?? 'operator'})` };
+
+async function userCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  switch (action) {
+    case 'create': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          email: { type: 'string' },
+          password: { type: 'string' },
+          'display-name': { type: 'string' },
+          admin: { type: 'boolean', default: false },
+          external: { type: 'boolean', default: false },
+          org: { type: 'string' },
+        },
+      });
+      if (!values.email) throw new UsageError('user create needs --email');
+      const email = values.email;
+      return withQuietApp(async (app) => {
+        const user = await app.identity.directory.createUser(
+          {
+            email,
+            ...(values.password === undefined ? {} : { password: values.password }),
+            ...(values['display-name'] === undefined ? {} : { displayName: values['display-name'] }),
+            isInstanceAdmin: values.admin,
+            kind: values.external ? 'external' : 'agent',
+            ...(values.org === undefined ? {} : { organisationId: values.org }),
+          },
+          operatorActor,
+        );
+        write(`Created ${user.kind} ${user.email} (${user.id})${values.admin ? ', instance administrator' : ''}.`);
+        return 0;
+      });
+    }
+    case 'list': {
+      const { values } = parseArgs({ args: rest, options: { search: { type: 'string' }, limit: { type: 'string' } } });
+      const limit = limitOption(values.limit);
+      return withQuietApp(async (app) => {
+        const users = await app.identity.directory.listUsers({
+          limit,
+          ...(values.search === undefined ? {} : { search: values.search }),
+        });
+        for (const user of users) {
+          const flags = [user.kind, user.status, user.is_instance_admin ? 'admin' : ''].filter(Boolean).join(', ');
+          write(`${user.email.padEnd(40)} ${user.display_name.padEnd(28)} ${flags}`);
+        }
+        if (users.length === 0) write('No account.');
+        return 0;
+      });
+    }
+    case 'deactivate': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      const email = positionals[0];
+      if (!email || positionals.length > 1) throw new UsageError('user deactivate needs one e-mail address');
+      return withQuietApp(async (app) => {
+        const user = await app.identity.directory.findUserByEmail(email);
+        if (!user) {
+          writeError(`No account has the address ${email}.`);
+          return 1;
+        }
+        await app.identity.directory.deactivateUser(user.id, operatorActor);
+        write(`Deactivated ${user.email}: its sessions and API keys no longer work.`);
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError('user needs one of: create, list, deactivate');
+  }
 }

@@ -85,6 +85,41 @@ export const configSchema = z.object({
   BUREAU_SHUTDOWN_TIMEOUT: setting(wholeNumber(0, 600_000).default(10_000), {
     description: 'Milliseconds given to in-flight requests and jobs to finish on SIGTERM/SIGINT.',
   }),
+  BUREAU_SESSION_IDLE_TIMEOUT: setting(wholeNumber(1, 7 * 24 * 60).default(120), {
+    description: 'Minutes after which an unused session ends.',
+  }),
+  BUREAU_SESSION_MAX_AGE: setting(wholeNumber(1, 30 * 24).default(12), {
+    description: 'Hours after which a session ends, used or not (ProConnect sessions last 12 h).',
+  }),
+  BUREAU_ADMIN_EMAIL: setting(z.email({ error: 'must be an e-mail address' }).optional(), {
+    description: 'E-mail of the instance administrator created at start when the instance has none.',
+  }),
+  BUREAU_ADMIN_PASSWORD: setting(z.string().min(12, 'must have at least 12 characters').optional(), {
+    description: 'Password of that administrator (needed with BUREAU_ADMIN_EMAIL).',
+    secret: true,
+  }),
+  BUREAU_DEMO: setting(booleanFlag.default(false), {
+    description:
+      'Seed a demo administration (a ministry, two directions, ten agents, one external user) at start when absent. `npm start` turns it on unless set.',
+  }),
+  // Kept exactly as given: the issuer must equal the provider's published `issuer`, trailing slash included.
+  BUREAU_OIDC_ISSUER: setting(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(), {
+    description:
+      'Issuer URL of the OpenID provider for single sign-on (ProConnect or any OIDC provider). Unset: no SSO.',
+  }),
+  BUREAU_OIDC_CLIENT_ID: setting(z.string().trim().min(1).optional(), {
+    description: 'Client id of Bureau at the OpenID provider.',
+  }),
+  BUREAU_OIDC_CLIENT_SECRET: setting(z.string().min(1).optional(), {
+    description: 'Client secret of Bureau at the OpenID provider.',
+    secret: true,
+  }),
+  BUREAU_OIDC_SCOPES: setting(z.string().trim().min(6).default('openid email given_name usual_name siret uid idp_id'), {
+    description: 'Scopes asked of the OpenID provider (ProConnect’s by default).',
+  }),
+  BUREAU_OIDC_ACR_VALUES: setting(z.string().trim().min(1).optional(), {
+    description: 'acr_values sent to the OpenID provider (e.g. eidas1), when the administration requires a level.',
+  }),
   BUREAU_JOB_CONCURRENCY: setting(wholeNumber(0, 64).default(2), {
     description: 'Background jobs run at once by this process (0: this process runs none).',
   }),
@@ -113,6 +148,26 @@ function toConfig(env: z.output<typeof configSchema>, cwd: string) {
     },
     shutdownTimeoutMs: env.BUREAU_SHUTDOWN_TIMEOUT,
     jobs: { concurrency: env.BUREAU_JOB_CONCURRENCY },
+    identity: {
+      sessionIdleTimeoutMs: env.BUREAU_SESSION_IDLE_TIMEOUT * 60_000,
+      sessionMaxAgeMs: env.BUREAU_SESSION_MAX_AGE * 3_600_000,
+      initialAdmin:
+        env.BUREAU_ADMIN_EMAIL && env.BUREAU_ADMIN_PASSWORD
+          ? { email: env.BUREAU_ADMIN_EMAIL, password: env.BUREAU_ADMIN_PASSWORD }
+          : undefined,
+      seedDemo: env.BUREAU_DEMO,
+      oidc:
+        env.BUREAU_OIDC_ISSUER && env.BUREAU_OIDC_CLIENT_ID && env.BUREAU_OIDC_CLIENT_SECRET
+          ? {
+              issuer: env.BUREAU_OIDC_ISSUER,
+              clientId: env.BUREAU_OIDC_CLIENT_ID,
+              clientSecret: env.BUREAU_OIDC_CLIENT_SECRET,
+              scopes: env.BUREAU_OIDC_SCOPES,
+              acrValues: env.BUREAU_OIDC_ACR_VALUES,
+              redirectUri: `${env.BUREAU_PUBLIC_URL}/auth/oidc/callback`,
+            }
+          : undefined,
+    },
   };
 }
 
@@ -148,7 +203,25 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     const value = env[name];
     if (value !== undefined && value.trim() !== '') relevant[name] = value;
   }
-  const result = configSchema.safeParse(relevant);
+  const result = configSchema
+    .superRefine((value, context) => {
+      const oidc = ['BUREAU_OIDC_ISSUER', 'BUREAU_OIDC_CLIENT_ID', 'BUREAU_OIDC_CLIENT_SECRET'] as const;
+      const givenOidc = oidc.filter((name) => value[name] !== undefined);
+      if (givenOidc.length > 0 && givenOidc.length < oidc.length) {
+        for (const name of oidc.filter((candidate) => value[candidate] === undefined)) {
+          context.addIssue({ code: 'custom', path: [name], message: `needed with ${givenOidc.join(', ')}` });
+        }
+      }
+      if (Boolean(value.BUREAU_ADMIN_EMAIL) !== Boolean(value.BUREAU_ADMIN_PASSWORD)) {
+        const missing = value.BUREAU_ADMIN_EMAIL ? 'BUREAU_ADMIN_PASSWORD' : 'BUREAU_ADMIN_EMAIL';
+        context.addIssue({
+          code: 'custom',
+          path: [missing],
+          message: 'BUREAU_ADMIN_EMAIL and BUREAU_ADMIN_PASSWORD go together',
+        });
+      }
+    })
+    .safeParse(relevant);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'configuration');

@@ -1,2 +1,3 @@
 export * from './errors.ts';
 export * from './instance.ts';
+export * from './identity.ts';

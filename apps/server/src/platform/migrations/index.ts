@@ -2,10 +2,14 @@ import type { Migration } from '../db/migrations.ts';
 import { platformSettingsMigration } from './202611290500_platform_settings.ts';
 import { platformJobsMigration } from './202611290600_platform_jobs.ts';
 import { platformMailMigration } from './202611290610_platform_mail.ts';
+import { platformAuditMigration } from './202611290700_platform_audit.ts';
+import { platformAuthzMigration } from './202611290800_platform_authz.ts';
 
 /** The migrations of the platform's own tables, in any order (the runner orders them by name). */
 export const platformMigrations: readonly Migration[] = [
   platformSettingsMigration,
   platformJobsMigration,
   platformMailMigration,
+  platformAuditMigration,
+  platformAuthzMigration,
 ];

@@ -1,0 +1,19 @@
+import type { GroupRole } from './directory.repository.ts';
+
+declare module '../../platform/events.ts' {
+  interface EventMap {
+    /** The account can no longer sign in; its sessions and API keys were revoked. */
+    'identity.user.deactivated': { userId: string };
+    'identity.group_member.added': { groupId: string; userId: string; role: GroupRole };
+    /** An invited person created their account (for the inviter's notification). */
+    'identity.invitation.accepted': { invitationId: string; userId: string; invitedBy: string | null };
+    /** A session was opened (for "new sign-in to your account" notifications). */
+    'identity.session.created': {
+      userId: string;
+      sessionId: string;
+      method: string;
+      ip: string | null;
+      userAgent: string | null;
+    };
+  }
+}

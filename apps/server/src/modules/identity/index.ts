@@ -1,0 +1,139 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuditLog } from '../../platform/audit/audit-log.ts';
+import { anonymousSubject, type Subject } from '../../platform/authz/subject.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { EventBus } from '../../platform/events.ts';
+import type { IdGenerator } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logging.ts';
+import type { MailService } from '../../platform/mail/index.ts';
+import type { BlobStore } from '../../platform/blobs/index.ts';
+import type { BureauModule } from '../../platform/module.ts';
+import { createAuthService, type AuthService } from './auth.service.ts';
+import { createDirectoryService, type DirectoryService } from './directory.service.ts';
+import './identity.events.ts';
+import { registerAuthentication } from './identity.http.ts';
+import { registerIdentityRoutes } from './identity.routes.ts';
+import { registerAuditRoutes } from './audit.routes.ts';
+import { registerProfileRoutes } from './profile.routes.ts';
+import { registerAdministrationRoutes } from './administration.routes.ts';
+import { createOnboardingService, type OnboardingService } from './onboarding.service.ts';
+import { identityTokensMigration } from './migrations/202611290930_identity_tokens.ts';
+import { ensureInitialAdmin, seedDemo } from './identity.seed.ts';
+import { identityDirectoryMigration } from './migrations/202611290900_identity_directory.ts';
+import { identitySessionsMigration } from './migrations/202611290910_identity_sessions.ts';
+// OIDC single sign-on
+import { identityOidcMigration } from './migrations/202611290920_identity_oidc.ts';
+import { oidcLogout, registerOidcRoutes } from './oidc.routes.ts';
+import { createOidcService, type OidcService, type OidcSettings } from './oidc.service.ts';
+
+export { apiKeyScopes, type ApiKeyScope, type Authentication, type AuthService } from './auth.service.ts';
+export type { DirectoryService, NewOrganisation, NewUser } from './directory.service.ts';
+export { identityErrors } from './identity.errors.ts';
+export {
+  actorOf,
+  requireAuthentication,
+  requireInstanceAdmin,
+  requireScope,
+  requireSession,
+  sessionCookieName,
+} from './identity.http.ts';
+export { demoDomain, demoPassword } from './identity.seed.ts';
+
+export interface IdentityModuleDependencies {
+  database: Database;
+  clock: Clock;
+  newId: IdGenerator;
+  logger: Logger;
+  events: EventBus;
+  audit: AuditLog;
+  mail: MailService;
+  blobs: BlobStore;
+  config: {
+    publicUrl: string;
+    identity: {
+      sessionIdleTimeoutMs: number;
+      sessionMaxAgeMs: number;
+      initialAdmin: { email: string; password: string } | undefined;
+      seedDemo: boolean;
+      /** The OpenID provider of single sign-on; undefined: password sign-in only. */
+      oidc?: OidcSettings | undefined;
+    };
+  };
+}
+
+export interface IdentityModule extends BureauModule {
+  readonly directory: DirectoryService;
+  readonly auth: AuthService;
+  readonly onboarding: OnboardingService;
+  /** OIDC single sign-on, when an OpenID provider is configured. */
+  readonly oidc: OidcService | undefined;
+  /** Who sent the request, for the permission model (anonymous when not signed in). */
+  subjectOf(request: FastifyRequest): Promise<Subject>;
+}
+
+/**
+ * Identity: the directory (organisations, users, groups), sign-in (password, OIDC single sign-on), sessions,
+ * API keys, and who a request comes from for every other module.
+ */
+export function createIdentityModule(deps: IdentityModuleDependencies): IdentityModule {
+  const directory = createDirectoryService(deps);
+  const auth = createAuthService({
+    ...deps,
+    sessions: {
+      idleTimeoutMs: deps.config.identity.sessionIdleTimeoutMs,
+      maxAgeMs: deps.config.identity.sessionMaxAgeMs,
+    },
+  });
+  const onboarding = createOnboardingService({ ...deps, directory, auth, publicUrl: deps.config.publicUrl });
+  const logger = deps.logger.child({ module: 'identity' });
+  const oidcSettings = deps.config.identity.oidc;
+  const oidc = oidcSettings
+    ? createOidcService({ ...deps, auth, directory, publicUrl: deps.config.publicUrl, settings: oidcSettings })
+    : undefined;
+  return {
+    name: 'identity',
+    migrations: [identityDirectoryMigration, identitySessionsMigration, identityTokensMigration, identityOidcMigration],
+    directory,
+    auth,
+    onboarding,
+    oidc,
+    async subjectOf(request) {
+      return request.auth ? directory.resolveSubject(request.auth.user) : anonymousSubject;
+    },
+    async registerRoutes(http) {
+      // CSV import of accounts; 10 MiB is far above 5000 rows.
+      http.addContentTypeParser(
+        'text/csv',
+        { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 },
+        (_request, body, done) => done(null, body),
+      );
+      await registerAuthentication(http, { publicUrl: deps.config.publicUrl, auth });
+      registerIdentityRoutes(http, {
+        auth,
+        directory,
+        publicUrl: deps.config.publicUrl,
+        sessionMaxAgeMs: deps.config.identity.sessionMaxAgeMs,
+        ...(oidc ? { endOidcSession: oidcLogout(oidc, deps.config.publicUrl) } : {}),
+      });
+      await registerOidcRoutes(http, {
+        oidc,
+        directory,
+        publicUrl: deps.config.publicUrl,
+        sessionMaxAgeMs: deps.config.identity.sessionMaxAgeMs,
+      });
+      registerAuditRoutes(http, { audit: deps.audit, directory });
+      registerProfileRoutes(http, { directory, blobs: deps.blobs });
+      registerAdministrationRoutes(http, {
+        directory,
+        onboarding,
+        publicUrl: deps.config.publicUrl,
+        sessionMaxAgeMs: deps.config.identity.sessionMaxAgeMs,
+      });
+    },
+    async start() {
+      await ensureInitialAdmin(directory, deps.config.identity.initialAdmin, logger);
+      if (deps.config.identity.seedDemo) await seedDemo(directory, logger);
+    },
+  };
+}
