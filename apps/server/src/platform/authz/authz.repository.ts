@@ -128,6 +128,8 @@ export interface AuthzRepository {
     idRef: string;
     source: AccessSource;
     strategy: 'exists' | 'in';
+    /** The executor of the query the condition goes into (a transaction's, inside one). */
+    executor?: Executor;
   }): Expression<SqlBool>;
   /**
    * How many resources of `type` are reachable from `source`, counting at most `atMost` (one reached
@@ -243,11 +245,11 @@ export function createAuthzRepository(deps: { executor: Executor; dialect: Datab
    * ancestor rows. SQLite is told (unary +) to read those few rows and test them against the listed
    * roots, rather than seek the index once per root.
    */
-  function reachableFrom(type: string, source: AccessSource, idRef: string) {
+  function reachableFrom(type: string, source: AccessSource, idRef: string, executor?: Executor) {
     const id = sql.ref<string>(idRef);
     if (source.kind === 'grants') {
       const { criteria } = source;
-      return ancestorGrants()
+      return ancestorGrants(executor)
         .select(sql<number>`1`.as('one'))
         .where('a.resource_type', '=', type)
         .where('a.resource_id', '=', id)
@@ -255,7 +257,7 @@ export function createAuthzRepository(deps: { executor: Executor; dialect: Datab
     }
     const ancestorId =
       deps.dialect === 'sqlite' ? sql<string>`+${sql.ref('a.ancestor_id')}` : sql.ref<string>('a.ancestor_id');
-    return authz()
+    return authz(executor)
       .selectFrom('platform_authz_ancestors as a')
       .select(sql<number>`1`.as('one'))
       .where('a.resource_type', '=', type)
@@ -498,11 +500,11 @@ export function createAuthzRepository(deps: { executor: Executor; dialect: Datab
         .execute();
     },
 
-    accessCondition({ type, idRef, source, strategy }) {
+    accessCondition({ type, idRef, source, strategy, executor }) {
       if (isEmpty(source)) return sql<SqlBool>`1 = 0`;
-      if (strategy === 'in') return eb(sql.ref<string>(idRef), 'in', reachableIds(type, source));
+      if (strategy === 'in') return eb(sql.ref<string>(idRef), 'in', reachableIds(type, source, executor));
       return eb.exists(
-        reachableFrom(type, source, idRef)
+        reachableFrom(type, source, idRef, executor)
           // OFFSET keeps PostgreSQL from turning the EXISTS into a join, which it would plan from its
           // estimate of how many resources a grant opens (a handful on average, thousands for a space)
           // and so compute the subject's whole set even for a folder of ten documents.

@@ -723,7 +723,13 @@ export function createAuthzService(deps: AuthzServiceDependencies): AuthzService
         const count = await repository.countAccessible({ type: options.type, source, atMost: smallSetSize }, executor);
         strategy = count < smallSetSize ? 'in' : 'exists';
       }
-      return repository.accessCondition({ type: options.type, idRef: options.idColumn, source, strategy });
+      return repository.accessCondition({
+        type: options.type,
+        idRef: options.idColumn,
+        source,
+        strategy,
+        ...(executor === undefined ? {} : { executor }),
+      });
     },
 
     async listAccessible(subject, { limit, cursor, context, ...query }) {

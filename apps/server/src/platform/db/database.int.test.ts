@@ -107,6 +107,16 @@ describe('Database and migrations', () => {
     expect(delivered).toEqual(['committed']);
   });
 
+  it('refuses, instead of hanging, a query on the shared executor from inside a transaction', async () => {
+    await expect(
+      database.transaction(async () => {
+        await sql`select 1`.execute(database.executor);
+      }),
+    ).rejects.toThrow(/context\.executor/);
+    // Outside of the transaction, the shared executor works as before.
+    await sql`select 1`.execute(database.executor);
+  });
+
   it('keeps the instance name given at first start', async () => {
     await createMigrationRunner(database, platformMigrations).migrateToLatest();
     const sut = createInstanceService({ database, clock: createManualClock('2026-11-29T08:00:00.000Z') });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -8,6 +9,7 @@ import {
   SqliteDialect,
   sql,
   type DialectAdapter,
+  type KyselyPlugin,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -81,7 +83,8 @@ export function openDatabase(settings: DatabaseSettings): Database {
     connection.pragma('synchronous = NORMAL');
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
-    return wrap('sqlite', new Kysely<object>({ dialect: new BureauSqliteDialect({ database: connection }) }));
+    const guard = new AsyncLocalStorage<boolean>();
+    return wrap('sqlite', new Kysely<object>({ dialect: new BureauSqliteDialect({ database: connection }) }), guard);
   }
   const pool = new pg.Pool({
     connectionString: settings.url,
@@ -90,7 +93,8 @@ export function openDatabase(settings: DatabaseSettings): Database {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  return wrap('postgres', new Kysely<object>({ dialect: new PostgresDialect({ pool }) }));
+  const guard = new AsyncLocalStorage<boolean>();
+  return wrap('postgres', new Kysely<object>({ dialect: new PostgresDialect({ pool }) }), guard);
 }
 
 /** SQLite runs DDL inside transactions, so a failing migration leaves nothing half-applied. */
@@ -106,7 +110,37 @@ class BureauSqliteDialect extends SqliteDialect {
   }
 }
 
-function wrap(dialect: DatabaseDialect, executor: Kysely<object>): Database {
+export class QueryOutsideTransactionError extends Error {
+  constructor() {
+    super(
+      'A query ran on database.executor while a transaction of this call was open: run it on the ' +
+        "transaction's context.executor (on SQLite it would wait for the transaction forever).",
+    );
+    this.name = 'QueryOutsideTransactionError';
+  }
+}
+
+/**
+ * Refuses queries on `database.executor` made by code running inside `database.transaction`: such a query
+ * would not see the transaction's writes, and on SQLite (one connection) it would wait for the transaction,
+ * which waits for it. Failing at once names the bug. The transaction's own executor runs without it.
+ */
+function outsideTransactionGuard(insideTransaction: AsyncLocalStorage<boolean>): KyselyPlugin {
+  return {
+    transformQuery(args) {
+      if (insideTransaction.getStore() === true) throw new QueryOutsideTransactionError();
+      return args.node;
+    },
+    transformResult: (args) => Promise.resolve(args.result),
+  };
+}
+
+function wrap(
+  dialect: DatabaseDialect,
+  unguarded: Kysely<object>,
+  insideTransaction: AsyncLocalStorage<boolean>,
+): Database {
+  const executor = unguarded.withPlugin(outsideTransactionGuard(insideTransaction));
   let isClosed = false;
   return {
     dialect,
@@ -116,7 +150,11 @@ function wrap(dialect: DatabaseDialect, executor: Kysely<object>): Database {
       const callbacks: Array<() => void> = [];
       const result = await executor
         .transaction()
-        .execute((transaction) => work({ executor: transaction, afterCommit: (callback) => callbacks.push(callback) }));
+        .execute((transaction) =>
+          insideTransaction.run(true, () =>
+            work({ executor: transaction.withoutPlugins(), afterCommit: (callback) => callbacks.push(callback) }),
+          ),
+        );
       for (const callback of callbacks) callback();
       return result;
     },
