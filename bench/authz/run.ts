@@ -33,6 +33,7 @@ import { openDatabase, type Database, type DatabaseSettings } from '../../apps/s
 import { createMigrationRunner, portableColumnTypes } from '../../apps/server/src/platform/db/migrations.ts';
 import { createIdGenerator } from '../../apps/server/src/platform/ids.ts';
 import { platformMigrations } from '../../apps/server/src/platform/migrations/index.ts';
+import { defineExampleDocumentTypes } from '../../apps/server/src/testing/authz-fixtures.ts';
 
 const { values } = parseArgs({
   options: {
@@ -91,27 +92,6 @@ interface Seeded {
   readonly resourceCount: number;
   readonly grantCount: number;
   readonly seconds: number;
-}
-
-function defineTypes(authz: AuthzService): void {
-  const roles = ['reader', 'commenter', 'editor', 'owner'];
-  const same = { reader: 'reader', commenter: 'commenter', editor: 'editor', owner: 'owner' };
-  const actions = { read: 'reader', comment: 'commenter', edit: 'editor', share: 'owner' };
-  authz.defineResourceType({ type: 'docs.space', roles, actions });
-  authz.defineResourceType({
-    type: 'docs.folder',
-    roles,
-    actions,
-    parentTypes: ['docs.space', 'docs.folder'],
-    inheritFrom: { 'docs.space': same },
-  });
-  authz.defineResourceType({
-    type: 'docs.document',
-    roles,
-    actions,
-    parentTypes: ['docs.folder', 'docs.space'],
-    inheritFrom: { 'docs.space': same, 'docs.folder': same },
-  });
 }
 
 async function seed(authz: AuthzService, database: Database): Promise<Seeded> {
@@ -333,7 +313,7 @@ async function measure(name: string, settings: DatabaseSettings): Promise<{ rows
       newId: createIdGenerator(systemClock),
       audit: silentAudit,
     });
-    defineTypes(authz);
+    defineExampleDocumentTypes(authz);
     console.log(`${name}: seeding...`);
     const seeded = await seed(authz, database);
     const moduleTable = await createModuleTable(database, seeded);

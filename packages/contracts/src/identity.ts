@@ -70,3 +70,19 @@ export const createdApiKeySchema = z
     secret: z.string().describe('Shown once: Bureau keeps only its hash.'),
   })
   .meta({ id: 'CreatedApiKey' });
+
+/** An account as administrators see it. */
+export const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    title: z.string().nullable(),
+    kind: z.enum(['agent', 'external']),
+    organisationId: z.string().nullable(),
+    isInstanceAdmin: z.boolean(),
+    status: z.enum(['active', 'deactivated']),
+    lastLoginAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });

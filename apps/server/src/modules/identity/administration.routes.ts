@@ -1,4 +1,4 @@
-import { apiErrorSchema } from '@bureau/contracts';
+import { apiErrorSchema, userSchema } from '@bureau/contracts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpServer } from '../../platform/http/http-server.ts';
@@ -204,18 +204,7 @@ export function registerAdministrationRoutes(http: HttpServer, deps: Administrat
           isInstanceAdmin: z.boolean().default(false),
         }),
         response: {
-          201: z.object({
-            id: z.string(),
-            email: z.string(),
-            displayName: z.string(),
-            title: z.string().nullable(),
-            kind: z.enum(['agent', 'external']),
-            organisationId: z.string().nullable(),
-            isInstanceAdmin: z.boolean(),
-            status: z.enum(['active', 'deactivated']),
-            lastLoginAt: z.string().nullable(),
-            createdAt: z.string(),
-          }),
+          201: userSchema,
           ...errors,
         },
       },

@@ -6,6 +6,7 @@ import {
   loginRequestSchema,
   meSchema,
   sessionSchema,
+  userSchema,
 } from '@bureau/contracts';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -37,21 +38,6 @@ export interface IdentityRoutesDeps {
 
 const idParams = z.object({ id: z.uuid() });
 const errors = { 400: apiErrorSchema, 401: apiErrorSchema, 403: apiErrorSchema, 404: apiErrorSchema };
-
-const userSchema = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    displayName: z.string(),
-    title: z.string().nullable(),
-    kind: z.enum(['agent', 'external']),
-    organisationId: z.string().nullable(),
-    isInstanceAdmin: z.boolean(),
-    status: z.enum(['active', 'deactivated']),
-    lastLoginAt: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'User' });
 
 export function registerIdentityRoutes(http: HttpServer, deps: IdentityRoutesDeps): void {
   async function me(authentication: Authentication) {

@@ -17,6 +17,7 @@ import {
 } from './authz.service.ts';
 import type { Principal } from './principals.ts';
 import { anonymousSubject, type Subject } from './subject.ts';
+import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
 
 /** The audit log is not under test here: it only has to accept the records. */
 const quietAuditLog: AuditLog = {
@@ -32,27 +33,8 @@ type Role = (typeof roles)[number];
 const actions = { read: 'reader', comment: 'commenter', edit: 'editor', share: 'owner' } as const;
 type Action = keyof typeof actions;
 const actionNames = Object.keys(actions) as Action[];
-const sameRoles = { reader: 'reader', commenter: 'commenter', editor: 'editor', owner: 'owner' };
 const rank = (role: Role | null) => (role === null ? -1 : roles.indexOf(role));
 const highest = (a: Role | null, b: Role | null) => (rank(a) >= rank(b) ? a : b);
-
-function defineDocsTypes(authz: AuthzService): void {
-  authz.defineResourceType({ type: 'docs.space', roles, actions });
-  authz.defineResourceType({
-    type: 'docs.folder',
-    roles,
-    actions,
-    parentTypes: ['docs.space', 'docs.folder'],
-    inheritFrom: { 'docs.space': sameRoles },
-  });
-  authz.defineResourceType({
-    type: 'docs.document',
-    roles,
-    actions,
-    parentTypes: ['docs.folder', 'docs.space'],
-    inheritFrom: { 'docs.space': sameRoles, 'docs.folder': sameRoles },
-  });
-}
 
 /** A small deterministic random source (mulberry32): the generated case is the same on every run. */
 function createRandom(seed: number) {
@@ -88,7 +70,7 @@ describe('Authorization matrix', () => {
 
   function createService(thresholds?: Partial<AuthzQueryThresholds>): AuthzService {
     const service = createAuthzService({ database, clock, newId, audit: quietAuditLog, thresholds });
-    defineDocsTypes(service);
+    defineExampleDocumentTypes(service);
     return service;
   }
 

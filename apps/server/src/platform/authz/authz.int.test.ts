@@ -9,6 +9,7 @@ import { createIdGenerator, type IdGenerator } from '../ids.ts';
 import { platformMigrations } from '../migrations/index.ts';
 import { createAuthzService, type AuthzService, type ResourceRef } from './authz.service.ts';
 import { anonymousSubject, type Subject } from './subject.ts';
+import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
 
 /** The audit log as the permission model sees it: events kept in memory, on commit when in a transaction. */
 function createMemoryAuditLog(): AuditLog & { readonly events: AuditEventInput[] } {
@@ -25,28 +26,6 @@ function createMemoryAuditLog(): AuditLog & { readonly events: AuditEventInput[]
       [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }),
     }),
   };
-}
-
-const roles = ['reader', 'commenter', 'editor', 'owner'];
-const actions = { read: 'reader', comment: 'commenter', edit: 'editor', share: 'owner' };
-const sameRoles = { reader: 'reader', commenter: 'commenter', editor: 'editor', owner: 'owner' };
-
-function defineDocsTypes(authz: AuthzService): void {
-  authz.defineResourceType({ type: 'docs.space', roles, actions });
-  authz.defineResourceType({
-    type: 'docs.folder',
-    roles,
-    actions,
-    parentTypes: ['docs.space', 'docs.folder'],
-    inheritFrom: { 'docs.space': sameRoles },
-  });
-  authz.defineResourceType({
-    type: 'docs.document',
-    roles,
-    actions,
-    parentTypes: ['docs.folder', 'docs.space'],
-    inheritFrom: { 'docs.space': sameRoles, 'docs.folder': sameRoles },
-  });
 }
 
 async function expectAppError(promise: Promise<unknown>, code: string): Promise<AppError> {
@@ -99,7 +78,7 @@ describe('Authorization', () => {
     newId = createIdGenerator(clock);
     audit = createMemoryAuditLog();
     sut = createAuthzService({ database, clock, newId, audit });
-    defineDocsTypes(sut);
+    defineExampleDocumentTypes(sut);
   });
 
   afterEach(async () => {
