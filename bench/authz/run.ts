@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import type { AuditLog } from '../../apps/server/src/platform/audit/audit-log.ts';
 import {
   createAuthzService,
@@ -34,6 +33,8 @@ import { createMigrationRunner, portableColumnTypes } from '../../apps/server/sr
 import { createIdGenerator } from '../../apps/server/src/platform/ids.ts';
 import { platformMigrations } from '../../apps/server/src/platform/migrations/index.ts';
 import { defineExampleDocumentTypes } from '../../apps/server/src/testing/authz-fixtures.ts';
+import { createSeededRandom } from '../../apps/server/src/testing/seeded-random.ts';
+import { createScratchPostgresDatabase } from '../../apps/server/src/testing/scratch-postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,31 +54,6 @@ const externalCount = 100;
 const groupCount = 200;
 const partnerGroupCount = 20;
 
-/** A small deterministic random source (mulberry32), so both databases get the same data and checks. */
-function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => {
-    const item = items[Math.floor(next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  };
-  const shuffle = <T>(items: T[]): T[] => {
-    for (let index = items.length - 1; index > 0; index -= 1) {
-      const other = Math.floor(next() * (index + 1));
-      [items[index], items[other]] = [items[other] as T, items[index] as T];
-    }
-    return items;
-  };
-  return { next, pick, shuffle, chance: (probability: number) => next() < probability };
-}
-
 const silentAudit: AuditLog = {
   record: () => Promise.resolve(),
   query: () => Promise.resolve({ items: [], nextCursor: null }),
@@ -96,7 +72,7 @@ interface Seeded {
 
 async function seed(authz: AuthzService, database: Database): Promise<Seeded> {
   const started = performance.now();
-  const random = createRandom(20261129);
+  const random = createSeededRandom(20261129);
   const newId = createIdGenerator(systemClock);
   const actor = { system: true };
 
@@ -280,7 +256,7 @@ async function createModuleTable(database: Database, seeded: Seeded): Promise<Ky
     .columns(['folder_id', 'updated_at'])
     .execute();
   await db.schema.createIndex('bench_documents_updated_idx').on('bench_documents').column('updated_at').execute();
-  const random = createRandom(11);
+  const random = createSeededRandom(11);
   const start = Date.parse('2026-01-01T00:00:00Z');
   const rows = seeded.documents.map((document, index) => ({
     id: document.id,
@@ -320,7 +296,7 @@ async function measure(name: string, settings: DatabaseSettings): Promise<{ rows
     console.log(
       `${name}: ${seeded.resourceCount} resources, ${seeded.grantCount} grants seeded in ${seeded.seconds.toFixed(1)} s`,
     );
-    const random = createRandom(7);
+    const random = createSeededRandom(7);
     const anonymous: Subject = { userId: null, kind: 'anonymous', groupIds: [], organisationPath: [] };
     const anySubject = () => {
       const draw = random.next();
@@ -459,18 +435,12 @@ async function main(): Promise<void> {
     seeded = sqlite.seeded;
     const serverUrl = process.env.BUREAU_BENCH_DATABASE_URL ?? process.env.BUREAU_TEST_DATABASE_URL;
     if (serverUrl) {
-      const name = `bureau_bench_authz_${process.pid}`;
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
+      const scratch = await createScratchPostgresDatabase(serverUrl, 'bureau_bench_authz');
       try {
-        const url = new URL(serverUrl);
-        url.pathname = `/${name}`;
-        const postgres = await measure('PostgreSQL', { kind: 'postgres', url: url.toString(), poolSize: 4 });
+        const postgres = await measure('PostgreSQL', { kind: 'postgres', url: scratch.url, poolSize: 4 });
         rows.push(...postgres.rows);
       } finally {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
+        await scratch.drop();
       }
     } else {
       console.log('(PostgreSQL skipped: set BUREAU_BENCH_DATABASE_URL to a server to include it)');

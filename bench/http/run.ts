@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { createScratchPostgresDatabase } from '../../apps/server/src/testing/scratch-postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -119,17 +119,11 @@ async function main(): Promise<void> {
     rows.push(...(await measure('SQLite', baseEnv)));
     const serverUrl = process.env.BUREAU_BENCH_DATABASE_URL ?? process.env.BUREAU_TEST_DATABASE_URL;
     if (serverUrl) {
-      const name = `bureau_bench_${process.pid}`;
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
+      const scratch = await createScratchPostgresDatabase(serverUrl, 'bureau_bench');
       try {
-        const url = new URL(serverUrl);
-        url.pathname = `/${name}`;
-        rows.push(...(await measure('PostgreSQL', { ...baseEnv, DATABASE_URL: url.toString() })));
+        rows.push(...(await measure('PostgreSQL', { ...baseEnv, DATABASE_URL: scratch.url })));
       } finally {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
+        await scratch.drop();
       }
     } else {
       console.log('(PostgreSQL skipped: set BUREAU_BENCH_DATABASE_URL to a server to include it)');

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { parseConfig, type Config } from '../config.ts';
 import { openDatabase, type Database, type DatabaseSettings } from '../platform/db/database.ts';
+import { createScratchPostgresDatabase } from './scratch-postgres.ts';
 
 /**
  * The database a test runs against: SQLite in a fresh temporary directory, or, in the PostgreSQL pass
@@ -29,12 +29,9 @@ export async function createTestEnvironment(env: Record<string, string> = {}): P
   if (testDialect() === 'postgres') {
     const serverUrl = process.env.BUREAU_TEST_DATABASE_URL;
     if (!serverUrl) throw new Error('BUREAU_TEST_DATABASE_URL must name a PostgreSQL server for the postgres pass');
-    const name = `bureau_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    await administer(serverUrl, `CREATE DATABASE ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    cleanups.unshift(() => administer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const scratch = await createScratchPostgresDatabase(serverUrl, 'bureau_test');
+    databaseUrl = scratch.url;
+    cleanups.unshift(() => scratch.drop());
   }
   const config = parseConfig(
     {
@@ -62,14 +59,4 @@ export async function createTestEnvironment(env: Record<string, string> = {}): P
       for (const cleanup of cleanups) await cleanup();
     },
   };
-}
-
-async function administer(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }

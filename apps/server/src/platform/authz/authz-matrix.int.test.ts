@@ -18,6 +18,7 @@ import {
 import type { Principal } from './principals.ts';
 import { anonymousSubject, type Subject } from './subject.ts';
 import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
+import { createSeededRandom } from '../../testing/seeded-random.ts';
 
 /** The audit log is not under test here: it only has to accept the records. */
 const quietAuditLog: AuditLog = {
@@ -35,24 +36,6 @@ type Action = keyof typeof actions;
 const actionNames = Object.keys(actions) as Action[];
 const rank = (role: Role | null) => (role === null ? -1 : roles.indexOf(role));
 const highest = (a: Role | null, b: Role | null) => (rank(a) >= rank(b) ? a : b);
-
-/** A small deterministic random source (mulberry32): the generated case is the same on every run. */
-function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => {
-    const item = items[Math.floor(next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  };
-  return { next, pick };
-}
 
 type TestTables = { authz_test_items: { id: string; type: string } };
 
@@ -276,7 +259,7 @@ describe('Authorization matrix', () => {
      * of every kind (some expiring, some expired), and a dozen subjects of every kind.
      */
     async function generate(service: AuthzService) {
-      const random = createRandom(29_11_2026);
+      const random = createSeededRandom(29_11_2026);
       const units = { root: newId(), left: newId(), right: newId(), leftLeaf: newId() };
       const unitIds = Object.values(units);
       const groupIds = Array.from({ length: 4 }, () => newId());
@@ -410,7 +393,7 @@ describe('Authorization matrix', () => {
       clock.set('2026-12-01T10:00:00.000Z');
 
       // Checks agree with the model: every role, and can() itself on a sample.
-      const random = createRandom(7);
+      const random = createSeededRandom(7);
       const mismatches: string[] = [];
       for (const [index, subject] of subjects.entries()) {
         for (const resource of resources) {
