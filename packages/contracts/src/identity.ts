@@ -17,7 +17,7 @@ export const meSchema = z
     displayName: z.string(),
     title: z.string().nullable(),
     phone: z.string().nullable(),
-    kind: z.enum(['agent', 'external']),
+    kind: z.enum(['agent', 'external', 'service']),
     organisation: organisationSummarySchema.nullable(),
     isInstanceAdmin: z.boolean(),
     administeredOrganisationIds: z.array(z.string()),
@@ -78,7 +78,7 @@ export const userSchema = z
     email: z.string(),
     displayName: z.string(),
     title: z.string().nullable(),
-    kind: z.enum(['agent', 'external']),
+    kind: z.enum(['agent', 'external', 'service']),
     organisationId: z.string().nullable(),
     isInstanceAdmin: z.boolean(),
     status: z.enum(['active', 'deactivated']),
@@ -86,3 +86,54 @@ export const userSchema = z
     createdAt: z.string(),
   })
   .meta({ id: 'User' });
+
+/** Sensitivity levels, lowest first (UI: Public, Interne, Sensible, Diffusion restreinte). */
+export const sensitivityLevelSchema = z.enum(['public', 'internal', 'sensitive', 'restricted']);
+
+/** An organisation unit as administrators see it. */
+export const organisationSchema = z
+  .object({
+    id: z.string(),
+    parentId: z.string().nullable(),
+    name: z.string(),
+    siret: z.string().nullable(),
+    domains: z.array(z.string()),
+    /** The label of what is created in the organisation when nothing else gives one. */
+    defaultLabel: sensitivityLevelSchema,
+  })
+  .meta({ id: 'Organisation' });
+
+/** Scopes a service key may carry: an organisation's programs never administer Bureau. */
+export const serviceKeyScopeSchema = apiKeyScopeSchema.exclude(['admin']);
+
+export const createServiceKeyRequestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(serviceKeyScopeSchema).min(1).max(6),
+    expiresAt: z.iso.datetime().nullable().optional(),
+  })
+  .meta({ id: 'CreateServiceKeyRequest' });
+
+/** An organisation's service key: a program of another administration acting for the organisation. */
+export const serviceKeySchema = apiKeySchema
+  .extend({
+    organisationId: z.string(),
+    /** The account the key acts as (kind `service`): share resources with it like with a person. */
+    serviceUserId: z.string(),
+    createdBy: z.string().nullable(),
+  })
+  .meta({ id: 'ServiceKey' });
+
+export const createdServiceKeySchema = z
+  .object({
+    serviceKey: serviceKeySchema,
+    secret: z.string().describe('Shown once: Bureau keeps only its hash.'),
+  })
+  .meta({ id: 'CreatedServiceKey' });
+
+export const mergeAccountsRequestSchema = z
+  .object({
+    /** The duplicate account, merged into the account of the URL and then deactivated. */
+    sourceUserId: z.uuid(),
+  })
+  .meta({ id: 'MergeAccountsRequest' });

@@ -1,17 +1,37 @@
-import { apiErrorSchema, userSchema } from '@bureau/contracts';
+import {
+  apiErrorSchema,
+  createdServiceKeySchema,
+  createServiceKeyRequestSchema,
+  mergeAccountsRequestSchema,
+  organisationSchema,
+  sensitivityLevelSchema,
+  serviceKeySchema,
+  userSchema,
+} from '@bureau/contracts';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpServer } from '../../platform/http/http-server.ts';
 import type { Authentication } from './auth.service.ts';
+import type { AccountMergeService } from './account-merge.service.ts';
 import type { DirectoryService } from './directory.service.ts';
+import type { OrganisationRow } from './directory.repository.ts';
 import { identityErrors } from './identity.errors.ts';
-import { actorOf, requireAuthentication, requireScope, setSessionCookie } from './identity.http.ts';
-import { presentUser } from './identity.presenter.ts';
+import {
+  actorOf,
+  requireAuthentication,
+  requireInstanceAdmin,
+  requireScope,
+  setSessionCookie,
+} from './identity.http.ts';
+import { presentServiceKey, presentUser } from './identity.presenter.ts';
 import { maxImportRows, type OnboardingService } from './onboarding.service.ts';
+import type { ServiceKeyService } from './service-keys.service.ts';
 
 export interface AdministrationRoutesDeps {
   directory: DirectoryService;
   onboarding: OnboardingService;
+  serviceKeys: ServiceKeyService;
+  merges: AccountMergeService;
   publicUrl: string;
   sessionMaxAgeMs: number;
 }
@@ -27,16 +47,6 @@ const errors = {
 const idParams = z.object({ id: z.uuid() });
 const email = z.string().trim().min(3).max(320).pipe(z.email());
 const password = z.string().min(1).max(1024);
-
-const organisationSchema = z
-  .object({
-    id: z.string(),
-    parentId: z.string().nullable(),
-    name: z.string(),
-    siret: z.string().nullable(),
-    domains: z.array(z.string()),
-  })
-  .meta({ id: 'Organisation' });
 
 const groupSchema = z
   .object({
@@ -60,6 +70,17 @@ const groupSchema = z
  */
 export function registerAdministrationRoutes(http: HttpServer, deps: AdministrationRoutesDeps): void {
   const { directory, onboarding } = deps;
+
+  function presentOrganisation(organisation: OrganisationRow, domains: readonly string[]) {
+    return {
+      id: organisation.id,
+      parentId: organisation.parent_id,
+      name: organisation.name,
+      siret: organisation.siret,
+      domains: [...domains],
+      defaultLabel: sensitivityLevelSchema.catch('internal').parse(organisation.default_label),
+    };
+  }
 
   /** The caller, when they may administer `organisationId` (any organisation for instance administrators). */
   async function requireOrganisationAdmin(
@@ -125,15 +146,12 @@ export function registerAdministrationRoutes(http: HttpServer, deps: Administrat
       }
       const domains = await directory.domainsOf(visible.map((organisation) => organisation.id));
       return {
-        items: visible.map((organisation) => ({
-          id: organisation.id,
-          parentId: organisation.parent_id,
-          name: organisation.name,
-          siret: organisation.siret,
-          domains: domains
-            .filter((domain) => domain.organisation_id === organisation.id)
-            .map((domain) => domain.domain),
-        })),
+        items: visible.map((organisation) =>
+          presentOrganisation(
+            organisation,
+            domains.filter((domain) => domain.organisation_id === organisation.id).map((domain) => domain.domain),
+          ),
+        ),
       };
     },
   );
@@ -162,6 +180,7 @@ export function registerAdministrationRoutes(http: HttpServer, deps: Administrat
             )
             .max(20)
             .optional(),
+          defaultLabel: sensitivityLevelSchema.optional(),
         }),
         response: { 201: organisationSchema, ...errors },
       },
@@ -176,16 +195,200 @@ export function registerAdministrationRoutes(http: HttpServer, deps: Administrat
           parentId: body.parentId ?? null,
           siret: body.siret ?? null,
           domains: body.domains ?? [],
+          ...(body.defaultLabel === undefined ? {} : { defaultLabel: body.defaultLabel }),
         },
         actorOf(request),
       );
-      return reply.code(201).send({
-        id: organisation.id,
-        parentId: organisation.parent_id,
-        name: organisation.name,
-        siret: organisation.siret,
-        domains: body.domains ?? [],
-      });
+      return reply.code(201).send(presentOrganisation(organisation, body.domains ?? []));
+    },
+  );
+
+  http.patch(
+    '/api/admin/organisations/:id',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'Renames an organisation, changes its SIRET or its default sensitivity label.',
+        params: idParams,
+        body: z
+          .object({
+            name: z.string().trim().min(1).max(200).optional(),
+            siret: z
+              .string()
+              .regex(/^\d{14}$/, 'un SIRET a 14 chiffres')
+              .nullable()
+              .optional(),
+            defaultLabel: sensitivityLevelSchema.optional(),
+          })
+          .refine((body) => Object.keys(body).length > 0, 'rien à modifier'),
+        response: { 200: organisationSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      await requireOrganisationAdmin(request, id);
+      const { name, siret, defaultLabel } = request.body;
+      const organisation = await directory.updateOrganisation(
+        id,
+        {
+          ...(name === undefined ? {} : { name }),
+          ...(siret === undefined ? {} : { siret }),
+          ...(defaultLabel === undefined ? {} : { defaultLabel }),
+        },
+        actorOf(request),
+      );
+      const domains = await directory.domainsOf([id]);
+      return presentOrganisation(
+        organisation,
+        domains.map((domain) => domain.domain),
+      );
+    },
+  );
+
+  http.get(
+    '/api/admin/organisations/:id/admins',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'The administrators of an organisation (not those of its parents).',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(userSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      await requireOrganisationAdmin(request, request.params.id);
+      await directory.getOrganisation(request.params.id);
+      return { items: (await directory.organisationAdmins(request.params.id)).map(presentUser) };
+    },
+  );
+
+  http.put(
+    '/api/admin/organisations/:id/admins/:userId',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'Makes an agent an administrator of the organisation and its sub-organisations.',
+        params: z.object({ id: z.uuid(), userId: z.uuid() }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await requireOrganisationAdmin(request, request.params.id);
+      const user = await directory.getUser(request.params.userId);
+      if (user.kind !== 'agent' || user.status !== 'active') {
+        throw identityErrors.create('IDENTITY_FORBIDDEN', { reason: 'only active agents administer' });
+      }
+      await directory.addOrganisationAdmin(request.params.id, user.id, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  http.delete(
+    '/api/admin/organisations/:id/admins/:userId',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'Removes an organisation administrator.',
+        params: z.object({ id: z.uuid(), userId: z.uuid() }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await requireOrganisationAdmin(request, request.params.id);
+      await directory.removeOrganisationAdmin(request.params.id, request.params.userId, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  http.get(
+    '/api/admin/organisations/:id/service-keys',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: "The organisation's service keys for other administrations' programs (never their secrets).",
+        params: idParams,
+        response: { 200: z.object({ items: z.array(serviceKeySchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      await requireOrganisationAdmin(request, request.params.id);
+      return { items: (await deps.serviceKeys.list(request.params.id)).map(presentServiceKey) };
+    },
+  );
+
+  http.post(
+    '/api/admin/organisations/:id/service-keys',
+    {
+      schema: {
+        tags: ['administration'],
+        summary:
+          'Creates a service key acting for the organisation (its own service account); the secret is shown once.',
+        params: idParams,
+        body: createServiceKeyRequestSchema,
+        response: { 201: createdServiceKeySchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const authentication = await requireOrganisationAdmin(request, request.params.id);
+      const { secret, ...serviceKey } = await deps.serviceKeys.create(
+        request.params.id,
+        { name: request.body.name, scopes: request.body.scopes, expiresAt: request.body.expiresAt ?? null },
+        authentication.user,
+        actorOf(request),
+      );
+      return reply.code(201).send({ serviceKey: presentServiceKey(serviceKey), secret });
+    },
+  );
+
+  http.delete(
+    '/api/admin/organisations/:id/service-keys/:keyId',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'Revokes a service key at once and deactivates its service account.',
+        params: z.object({ id: z.uuid(), keyId: z.uuid() }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await requireOrganisationAdmin(request, request.params.id);
+      await deps.serviceKeys.revoke(request.params.id, request.params.keyId, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  http.post(
+    '/api/admin/users/:id/merge',
+    {
+      schema: {
+        tags: ['administration'],
+        summary:
+          'Merges a duplicate account (sourceUserId) into this one: identities, groups, roles and grants move; the duplicate is deactivated (instance administrators).',
+        params: idParams,
+        body: mergeAccountsRequestSchema,
+        response: {
+          200: z.object({
+            user: userSchema,
+            moved: z.object({
+              identities: z.number(),
+              groups: z.number(),
+              administeredOrganisations: z.number(),
+              grants: z.number(),
+              passwordMoved: z.boolean(),
+            }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      requireInstanceAdmin(request);
+      const { target, ...moved } = await deps.merges.merge(
+        request.body.sourceUserId,
+        request.params.id,
+        actorOf(request),
+      );
+      return { user: presentUser(target), moved };
     },
   );
 

@@ -86,6 +86,13 @@ export function csrfTokenOf(sessionToken: string): string {
   return sha256(`csrf:${sessionToken}`);
 }
 
+/** A new API key: `bk_<prefix>_<secret>`; only the hash of the secret part is stored. */
+export function newApiKeySecret(): { prefix: string; secretHash: string; secret: string } {
+  const prefix = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
+  const secretPart = randomBytes(32).toString('base64url');
+  return { prefix, secretHash: sha256(secretPart), secret: `bk_${prefix}_${secretPart}` };
+}
+
 function isActive(user: UserRow): boolean {
   return user.status === 'active';
 }
@@ -278,20 +285,21 @@ export function createAuthService(deps: AuthServiceDependencies) {
       input: { name: string; scopes: readonly ApiKeyScope[]; expiresAt?: string | null },
       actor: AuditActor,
     ): Promise<{ secret: string; apiKey: ApiKeyRow }> {
-      const prefix = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
-      const secretPart = randomBytes(32).toString('base64url');
-      const secret = `bk_${prefix}_${secretPart}`;
+      const { prefix, secretHash, secret } = newApiKeySecret();
+      if (input.expiresAt != null && new Date(input.expiresAt) <= now()) {
+        throw identityErrors.create('IDENTITY_EXPIRY_IN_PAST');
+      }
       const apiKey: ApiKeyRow = {
         id: deps.newId(),
         prefix,
-        secret_hash: sha256(secretPart),
+        secret_hash: secretHash,
         name: input.name,
         owner_user_id: user.id,
         owner_organisation_id: null,
         scopes: JSON.stringify([...new Set(input.scopes)]),
         created_by: user.id,
         created_at: now().toISOString(),
-        expires_at: input.expiresAt ?? null,
+        expires_at: input.expiresAt == null ? null : new Date(input.expiresAt).toISOString(),
         last_used_at: null,
         revoked_at: null,
       };
@@ -343,7 +351,7 @@ export function createAuthService(deps: AuthServiceDependencies) {
       if (apiKey.revoked_at !== null || (apiKey.expires_at !== null && new Date(apiKey.expires_at) <= at)) {
         return undefined;
       }
-      // Organisation service keys arrive with the administration API; user keys act as their user.
+      // A user's key acts as its user; an organisation's service key as the key's service account.
       if (apiKey.owner_user_id === null) return undefined;
       const user = await directoryRepository(deps.database.executor).getUser(apiKey.owner_user_id);
       if (!user || !isActive(user)) return undefined;

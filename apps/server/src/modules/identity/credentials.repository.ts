@@ -103,6 +103,32 @@ export function credentialsRepository(executor: Executor) {
         .orderBy('id', 'desc')
         .execute(),
 
+    /** The organisation's service keys that are not revoked, newest first. */
+    apiKeysOfOrganisation: (organisationId: string) =>
+      db
+        .selectFrom('identity_api_keys')
+        .selectAll()
+        .where('owner_organisation_id', '=', organisationId)
+        .where('revoked_at', 'is', null)
+        .orderBy('id', 'desc')
+        .execute(),
+
+    apiKeyOfOrganisation: (organisationId: string, id: string) =>
+      db
+        .selectFrom('identity_api_keys')
+        .selectAll()
+        .where('id', '=', id)
+        .where('owner_organisation_id', '=', organisationId)
+        .executeTakeFirst(),
+
+    revokeOrganisationApiKey: (id: string, now: string) =>
+      db
+        .updateTable('identity_api_keys')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute(),
+
     markApiKeyUsed: (id: string, now: string) =>
       db.updateTable('identity_api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),
 

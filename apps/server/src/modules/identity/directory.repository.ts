@@ -1,6 +1,12 @@
 import type { Executor } from '../../platform/db/database.ts';
 
-export type UserKind = 'agent' | 'external';
+/**
+ * `service`: the account of an organisation's service key, a program acting for the organisation (never
+ * signs in interactively, not in the directory).
+ */
+export type UserKind = 'agent' | 'external' | 'service';
+/** The kinds of accounts people hold (those created, invited and imported by administrators). */
+export type PersonKind = Exclude<UserKind, 'service'>;
 export type UserStatus = 'active' | 'deactivated';
 export type GroupRole = 'member' | 'manager';
 
@@ -33,6 +39,8 @@ export type UserRow = {
   created_at: string;
   updated_at: string;
   deactivated_at: string | null;
+  /** The account this one was merged into by an administrator (it is then deactivated). */
+  merged_into: string | null;
 };
 
 export type GroupRow = {
@@ -53,6 +61,16 @@ type DirectoryTables = {
   identity_groups: GroupRow;
   identity_group_members: { group_id: string; user_id: string; role: GroupRole; added_at: string };
 };
+
+export interface UserListQuery {
+  limit: number;
+  /** The last id of the previous page. */
+  before?: string;
+  organisationIds?: readonly string[];
+  search?: string;
+  kinds?: readonly UserKind[];
+  activeOnly?: boolean;
+}
 
 /** All SQL of organisations, users and groups. Every function takes the executor to run on. */
 export function directoryRepository(executor: Executor) {
@@ -116,9 +134,11 @@ export function directoryRepository(executor: Executor) {
       db.updateTable('identity_users').set(changes).where('id', '=', id).executeTakeFirst(),
 
     /** Newest first; `before` is the last id of the previous page. */
-    listUsers: (query: { limit: number; before?: string; organisationIds?: readonly string[]; search?: string }) => {
+    listUsers: (query: UserListQuery) => {
       let select = db.selectFrom('identity_users').selectAll().orderBy('id', 'desc').limit(query.limit);
       if (query.before !== undefined) select = select.where('id', '<', query.before);
+      if (query.kinds !== undefined) select = select.where('kind', 'in', query.kinds);
+      if (query.activeOnly) select = select.where('status', '=', 'active');
       if (query.organisationIds !== undefined) {
         if (query.organisationIds.length === 0) return Promise.resolve([]);
         select = select.where('organisation_id', 'in', query.organisationIds);
@@ -147,6 +167,22 @@ export function directoryRepository(executor: Executor) {
         .insertInto('identity_organisation_admins')
         .values({ organisation_id: organisationId, user_id: userId })
         .onConflict((conflict) => conflict.columns(['organisation_id', 'user_id']).doNothing())
+        .execute(),
+
+    removeOrganisationAdmin: (organisationId: string, userId: string) =>
+      db
+        .deleteFrom('identity_organisation_admins')
+        .where('organisation_id', '=', organisationId)
+        .where('user_id', '=', userId)
+        .execute(),
+
+    organisationAdmins: (organisationId: string) =>
+      db
+        .selectFrom('identity_organisation_admins')
+        .innerJoin('identity_users', 'identity_users.id', 'identity_organisation_admins.user_id')
+        .selectAll('identity_users')
+        .where('identity_organisation_admins.organisation_id', '=', organisationId)
+        .orderBy('identity_users.display_name')
         .execute(),
 
     administeredOrganisations: async (userId: string) =>
@@ -192,6 +228,19 @@ export function directoryRepository(executor: Executor) {
         .where('identity_group_members.group_id', '=', groupId)
         .orderBy('identity_users.display_name')
         .execute(),
+
+    groupMembershipsOf: (userId: string) =>
+      db
+        .selectFrom('identity_group_members')
+        .select(['group_id', 'role', 'added_at'])
+        .where('user_id', '=', userId)
+        .execute(),
+
+    removeAllGroupMemberships: (userId: string) =>
+      db.deleteFrom('identity_group_members').where('user_id', '=', userId).execute(),
+
+    removeAllOrganisationAdminRoles: (userId: string) =>
+      db.deleteFrom('identity_organisation_admins').where('user_id', '=', userId).execute(),
 
     groupIdsOf: async (userId: string) =>
       (await db.selectFrom('identity_group_members').select('group_id').where('user_id', '=', userId).execute()).map(

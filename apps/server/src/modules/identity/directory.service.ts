@@ -1,15 +1,17 @@
 import type { AuditActor, AuditLog } from '../../platform/audit/audit-log.ts';
 import type { Subject } from '../../platform/authz/subject.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Database, TransactionContext } from '../../platform/db/database.ts';
+import type { Database, Executor, TransactionContext } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events.ts';
 import type { IdGenerator } from '../../platform/ids.ts';
+import { isSensitivityLevel, type SensitivityLevel } from '../../platform/sensitivity/levels.ts';
 import {
   directoryRepository,
   type GroupRole,
   type GroupRow,
   type OrganisationRow,
-  type UserKind,
+  type PersonKind,
+  type UserListQuery,
   type UserRow,
 } from './directory.repository.ts';
 import { credentialsRepository } from './credentials.repository.ts';
@@ -21,12 +23,20 @@ export interface NewOrganisation {
   parentId?: string | null;
   siret?: string | null;
   domains?: readonly string[];
+  /** The label of what is created in the organisation; its parent's (or `internal`) when omitted. */
+  defaultLabel?: SensitivityLevel;
+}
+
+export interface OrganisationChanges {
+  name?: string;
+  siret?: string | null;
+  defaultLabel?: SensitivityLevel;
 }
 
 export interface NewUser {
   email: string;
   displayName?: string;
-  kind?: UserKind;
+  kind?: PersonKind;
   /** For an agent without one, the organisation owning the e-mail's domain. */
   organisationId?: string | null;
   password?: string;
@@ -76,14 +86,14 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
     async createOrganisation(input: NewOrganisation, actor: AuditActor): Promise<OrganisationRow> {
       return deps.database.transaction(async (context) => {
         const repository = directoryRepository(context.executor);
-        if (input.parentId) await requireOrganisation(input.parentId, context);
+        const parent = input.parentId ? await requireOrganisation(input.parentId, context) : undefined;
         const at = now();
         const row: OrganisationRow = {
           id: deps.newId(),
           parent_id: input.parentId ?? null,
           name: input.name,
           siret: input.siret ?? null,
-          default_label: 'internal',
+          default_label: input.defaultLabel ?? parent?.default_label ?? 'internal',
           created_at: at,
           updated_at: at,
         };
@@ -107,6 +117,46 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
         );
         return row;
       });
+    },
+
+    /** Renames the organisation, changes its SIRET or its default sensitivity label (audited). */
+    async updateOrganisation(id: string, changes: OrganisationChanges, actor: AuditActor): Promise<OrganisationRow> {
+      return deps.database.transaction(async (context) => {
+        const before = await requireOrganisation(id, context);
+        const update: Partial<OrganisationRow> = {};
+        if (changes.name !== undefined) update.name = changes.name;
+        if (changes.siret !== undefined) update.siret = changes.siret;
+        if (changes.defaultLabel !== undefined) update.default_label = changes.defaultLabel;
+        const repository = directoryRepository(context.executor);
+        await repository.updateOrganisation(id, { ...update, updated_at: now() });
+        const after = await requireOrganisation(id, context);
+        const changed = Object.keys(update).filter(
+          (key) => before[key as keyof OrganisationRow] !== after[key as keyof OrganisationRow],
+        );
+        await deps.audit.record(
+          {
+            action: 'identity.organisation.updated',
+            outcome: 'success',
+            actor,
+            target: { type: 'identity.organisation', id, label: after.name },
+            organisationId: id,
+            details: Object.fromEntries(
+              changed.map((key) => [
+                key,
+                { from: before[key as keyof OrganisationRow], to: after[key as keyof OrganisationRow] },
+              ]),
+            ),
+          },
+          { context },
+        );
+        return after;
+      });
+    },
+
+    /** The organisation's default label, for resources created in it (the permission model asks). */
+    async defaultLabelOf(organisationId: string, executor: Executor): Promise<SensitivityLevel | undefined> {
+      const organisation = await directoryRepository(executor).getOrganisation(organisationId);
+      return organisation && isSensitivityLevel(organisation.default_label) ? organisation.default_label : undefined;
     },
 
     getOrganisation: (id: string) => requireOrganisation(id),
@@ -149,6 +199,7 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
           created_at: at,
           updated_at: at,
           deactivated_at: null,
+          merged_into: null,
         };
         await repository.insertUser(row);
         await deps.audit.record(
@@ -198,8 +249,7 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
       return requireUser(userId);
     },
     findUserByEmail: (email: string) => read().getUserByEmail(normaliseEmail(email)),
-    listUsers: (query: { limit: number; before?: string; organisationIds?: readonly string[]; search?: string }) =>
-      read().listUsers(query),
+    listUsers: (query: UserListQuery) => read().listUsers(query),
     countInstanceAdmins: () => read().countInstanceAdmins(),
 
     async setPassword(userId: string, password: string, actor: AuditActor): Promise<void> {
@@ -270,6 +320,27 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
         );
       });
     },
+
+    async removeOrganisationAdmin(organisationId: string, userId: string, actor: AuditActor): Promise<void> {
+      await requireOrganisation(organisationId);
+      const user = await requireUser(userId);
+      await deps.database.transaction(async (context) => {
+        await directoryRepository(context.executor).removeOrganisationAdmin(organisationId, userId);
+        await deps.audit.record(
+          {
+            action: 'identity.organisation_admin.removed',
+            outcome: 'success',
+            actor,
+            target: { type: 'identity.user', id: userId, label: user.email },
+            organisationId,
+          },
+          { context },
+        );
+      });
+    },
+
+    /** The administrators of one organisation (not of its parents). */
+    organisationAdmins: (organisationId: string) => read().organisationAdmins(organisationId),
 
     administeredOrganisations: (userId: string) => read().administeredOrganisations(userId),
 

@@ -112,4 +112,19 @@ export const identityErrors = defineErrors({
     en: 'Invalid logout token: {reason}',
   },
   // --- end OIDC ---
+  IDENTITY_EXPIRY_IN_PAST: {
+    kind: 'invalid',
+    fr: 'La date d’expiration doit être dans le futur.',
+    en: 'The expiry date must be in the future.',
+  },
+  IDENTITY_MERGE_SAME_ACCOUNT: {
+    kind: 'invalid',
+    fr: 'Un compte ne peut pas être fusionné avec lui-même.',
+    en: 'An account cannot be merged into itself.',
+  },
+  IDENTITY_MERGE_NOT_ALLOWED: {
+    kind: 'conflict',
+    fr: 'Ces comptes ne peuvent pas être fusionnés : {reason}',
+    en: 'These accounts cannot be merged: {reason}',
+  },
 });

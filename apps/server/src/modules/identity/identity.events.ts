@@ -4,6 +4,11 @@ declare module '../../platform/events.ts' {
   interface EventMap {
     /** The account can no longer sign in; its sessions and API keys were revoked. */
     'identity.user.deactivated': { userId: string };
+    /**
+     * An administrator merged the source account into the target (same person): identities, groups,
+     * organisation roles and grants moved; the source is deactivated. Modules move what they own.
+     */
+    'identity.user.merged': { sourceUserId: string; targetUserId: string };
     'identity.group_member.added': { groupId: string; userId: string; role: GroupRole };
     /** An invited person created their account (for the inviter's notification). */
     'identity.invitation.accepted': { invitationId: string; userId: string; invitedBy: string | null };

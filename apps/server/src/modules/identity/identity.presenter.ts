@@ -49,6 +49,15 @@ export function presentApiKey(apiKey: ApiKeyRow) {
   };
 }
 
+export function presentServiceKey({ apiKey, serviceUser }: { apiKey: ApiKeyRow; serviceUser: UserRow }) {
+  return {
+    ...presentApiKey(apiKey),
+    organisationId: apiKey.owner_organisation_id ?? serviceUser.organisation_id ?? '',
+    serviceUserId: serviceUser.id,
+    createdBy: apiKey.created_by,
+  };
+}
+
 export function presentUser(user: UserRow) {
   return {
     id: user.id,

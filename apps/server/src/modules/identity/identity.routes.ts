@@ -193,15 +193,18 @@ export function registerIdentityRoutes(http: HttpServer, deps: IdentityRoutesDep
           limit: z.coerce.number().int().min(1).max(200).default(50),
           cursor: z.uuid().optional(),
           search: z.string().trim().max(100).optional(),
+          /** People by default; `service` lists the accounts of organisations' service keys. */
+          kind: z.enum(['agent', 'external', 'service']).optional(),
         }),
         response: { 200: z.object({ items: z.array(userSchema), nextCursor: z.string().nullable() }), ...errors },
       },
     },
     async (request) => {
       requireInstanceAdmin(request);
-      const { limit, cursor, search } = request.query;
+      const { limit, cursor, search, kind } = request.query;
       const rows = await deps.directory.listUsers({
         limit: limit + 1,
+        kinds: kind === undefined ? ['agent', 'external'] : [kind],
         ...(cursor === undefined ? {} : { before: cursor }),
         ...(search === undefined ? {} : { search }),
       });

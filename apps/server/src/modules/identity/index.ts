@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../platform/audit/audit-log.ts';
+import type { AuthzService } from '../../platform/authz/index.ts';
 import { anonymousSubject, type Subject } from '../../platform/authz/subject.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
@@ -9,6 +10,7 @@ import type { Logger } from '../../platform/logging.ts';
 import type { MailService } from '../../platform/mail/index.ts';
 import type { BlobStore } from '../../platform/blobs/index.ts';
 import type { BureauModule } from '../../platform/module.ts';
+import { createAccountMergeService, type AccountMergeService } from './account-merge.service.ts';
 import { createAuthService, type AuthService } from './auth.service.ts';
 import { createDirectoryService, type DirectoryService } from './directory.service.ts';
 import './identity.events.ts';
@@ -22,6 +24,8 @@ import { identityTokensMigration } from './migrations/202611290930_identity_toke
 import { ensureInitialAdmin, seedDemo } from './identity.seed.ts';
 import { identityDirectoryMigration } from './migrations/202611290900_identity_directory.ts';
 import { identitySessionsMigration } from './migrations/202611290910_identity_sessions.ts';
+import { identityMergesMigration } from './migrations/202611300940_identity_merges.ts';
+import { createServiceKeyService, type ServiceKeyService } from './service-keys.service.ts';
 // OIDC single sign-on
 import { identityOidcMigration } from './migrations/202611290920_identity_oidc.ts';
 import { oidcLogout, registerOidcRoutes } from './oidc.routes.ts';
@@ -29,6 +33,8 @@ import { createOidcService, type OidcService, type OidcSettings } from './oidc.s
 
 export { apiKeyScopes, type ApiKeyScope, type Authentication, type AuthService } from './auth.service.ts';
 export type { DirectoryService, NewOrganisation, NewUser } from './directory.service.ts';
+export type { AccountMergeService, MergeReport } from './account-merge.service.ts';
+export type { ServiceKeyService } from './service-keys.service.ts';
 export { identityErrors } from './identity.errors.ts';
 export {
   actorOf,
@@ -47,6 +53,7 @@ export interface IdentityModuleDependencies {
   logger: Logger;
   events: EventBus;
   audit: AuditLog;
+  authz: AuthzService;
   mail: MailService;
   blobs: BlobStore;
   config: {
@@ -66,6 +73,10 @@ export interface IdentityModule extends BureauModule {
   readonly directory: DirectoryService;
   readonly auth: AuthService;
   readonly onboarding: OnboardingService;
+  /** Organisations' service keys for other administrations' programs. */
+  readonly serviceKeys: ServiceKeyService;
+  /** Administrators' merge of two accounts of one person. */
+  readonly merges: AccountMergeService;
   /** OIDC single sign-on, when an OpenID provider is configured. */
   readonly oidc: OidcService | undefined;
   /** Who sent the request, for the permission model (anonymous when not signed in). */
@@ -86,6 +97,10 @@ export function createIdentityModule(deps: IdentityModuleDependencies): Identity
     },
   });
   const onboarding = createOnboardingService({ ...deps, directory, auth, publicUrl: deps.config.publicUrl });
+  const serviceKeys = createServiceKeyService(deps);
+  const merges = createAccountMergeService(deps);
+  // What a module creates in an organisation gets the organisation's default label.
+  deps.authz.useOrganisationLabels((organisationId, executor) => directory.defaultLabelOf(organisationId, executor));
   const logger = deps.logger.child({ module: 'identity' });
   const oidcSettings = deps.config.identity.oidc;
   const oidc = oidcSettings
@@ -93,10 +108,18 @@ export function createIdentityModule(deps: IdentityModuleDependencies): Identity
     : undefined;
   return {
     name: 'identity',
-    migrations: [identityDirectoryMigration, identitySessionsMigration, identityTokensMigration, identityOidcMigration],
+    migrations: [
+      identityDirectoryMigration,
+      identitySessionsMigration,
+      identityTokensMigration,
+      identityOidcMigration,
+      identityMergesMigration,
+    ],
     directory,
     auth,
     onboarding,
+    serviceKeys,
+    merges,
     oidc,
     async subjectOf(request) {
       return request.auth ? directory.resolveSubject(request.auth.user) : anonymousSubject;
@@ -127,6 +150,8 @@ export function createIdentityModule(deps: IdentityModuleDependencies): Identity
       registerAdministrationRoutes(http, {
         directory,
         onboarding,
+        serviceKeys,
+        merges,
         publicUrl: deps.config.publicUrl,
         sessionMaxAgeMs: deps.config.identity.sessionMaxAgeMs,
       });

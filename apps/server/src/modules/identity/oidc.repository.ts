@@ -77,6 +77,10 @@ export function oidcRepository(executor: Executor) {
         .where('subject', '=', subject)
         .execute(),
 
+    /** Links every identity of one account to another (an administrator's merge). */
+    moveIdentities: (fromUserId: string, toUserId: string) =>
+      db.updateTable('identity_identities').set({ user_id: toUserId }).where('user_id', '=', fromUserId).execute(),
+
     identitiesOfUser: (userId: string) =>
       db.selectFrom('identity_identities').selectAll().where('user_id', '=', userId).orderBy('created_at').execute(),
 

@@ -10,7 +10,7 @@ import type { IdGenerator } from '../../platform/ids.ts';
 import type { MailService } from '../../platform/mail/index.ts';
 import { sha256, type AuthService } from './auth.service.ts';
 import { credentialsRepository } from './credentials.repository.ts';
-import { directoryRepository, type UserKind, type UserRow } from './directory.repository.ts';
+import { directoryRepository, type PersonKind, type UserRow } from './directory.repository.ts';
 import { normaliseEmail, type DirectoryService, type NewUser } from './directory.service.ts';
 import { identityErrors } from './identity.errors.ts';
 import { assertPasswordPolicy, hashPassword } from './password.ts';
@@ -262,7 +262,7 @@ export function createOnboardingService(deps: OnboardingServiceDependencies) {
 
     /** Invites someone by e-mail; the link lets them create their account (for 7 days). */
     async invite(
-      input: { email: string; kind: UserKind; organisationId?: string | null; groupId?: string | null },
+      input: { email: string; kind: PersonKind; organisationId?: string | null; groupId?: string | null },
       inviter: UserRow,
       actor: AuditActor,
     ): Promise<{ invitation: InvitationRow; token: string }> {

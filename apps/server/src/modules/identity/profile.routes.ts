@@ -150,11 +150,12 @@ export function registerProfileRoutes(http: HttpServer, deps: { directory: Direc
       const { search, limit, cursor } = request.query;
       const rows = await deps.directory.listUsers({
         limit: limit + 1,
+        kinds: ['agent', 'external'],
+        activeOnly: true,
         ...(search === undefined ? {} : { search }),
         ...(cursor === undefined ? {} : { before: cursor }),
       });
-      const active = rows.filter((row) => row.status === 'active');
-      const items = active.slice(0, limit).map((row) => ({
+      const items = rows.slice(0, limit).map((row) => ({
         id: row.id,
         displayName: row.display_name,
         email: row.email,

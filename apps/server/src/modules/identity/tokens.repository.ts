@@ -1,11 +1,11 @@
 import type { Executor } from '../../platform/db/database.ts';
-import type { UserKind } from './directory.repository.ts';
+import type { PersonKind } from './directory.repository.ts';
 
 export type InvitationRow = {
   id: string;
   token_hash: string;
   email: string;
-  kind: UserKind;
+  kind: PersonKind;
   organisation_id: string | null;
   group_id: string | null;
   invited_by: string | null;

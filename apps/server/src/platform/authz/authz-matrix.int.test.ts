@@ -84,6 +84,7 @@ describe('Authorization matrix', () => {
       'agent of the organisation',
       'agent of another organisation',
       'external',
+      'service of the organisation',
       'anonymous',
     ] as const;
     type SubjectKind = (typeof subjectKinds)[number];
@@ -102,11 +103,16 @@ describe('Authorization matrix', () => {
 
     /** The policy, written out: who each kind of grant reaches. */
     const reaches: Record<PrincipalCase, readonly SubjectKind[]> = {
-      user: ['agent of the organisation', 'agent of another organisation', 'external'],
-      group: ['agent of the organisation', 'agent of another organisation', 'external'],
-      organisation: ['agent of the organisation'],
+      user: ['agent of the organisation', 'agent of another organisation', 'external', 'service of the organisation'],
+      group: ['agent of the organisation', 'agent of another organisation', 'external', 'service of the organisation'],
+      organisation: ['agent of the organisation', 'service of the organisation'],
       all_agents: ['agent of the organisation', 'agent of another organisation'],
-      'link authenticated': ['agent of the organisation', 'agent of another organisation', 'external'],
+      'link authenticated': [
+        'agent of the organisation',
+        'agent of another organisation',
+        'external',
+        'service of the organisation',
+      ],
       'link public': subjectKinds,
     };
 
@@ -132,6 +138,13 @@ describe('Authorization matrix', () => {
           external: {
             userId: newId(),
             kind: 'external',
+            groupIds: [groupId],
+            organisationPath: [unit, direction, root],
+          },
+          // A program acting for the unit (an organisation's service key): never an all-agents grant.
+          'service of the organisation': {
+            userId: newId(),
+            kind: 'service',
             groupIds: [groupId],
             organisationPath: [unit, direction, root],
           },
@@ -331,6 +344,7 @@ describe('Authorization matrix', () => {
         { userId: userIds[5] ?? '', kind: 'external', groupIds: [groupIds[0] ?? ''], organisationPath: [] },
         { userId: userIds[6] ?? '', kind: 'external', groupIds: [], organisationPath: [units.left, units.root] },
         { userId: userIds[7] ?? '', kind: 'external', groupIds: groupIds.slice(1), organisationPath: [] },
+        { userId: newId(), kind: 'service', groupIds: [groupIds[2] ?? ''], organisationPath: [units.left, units.root] },
         anonymousSubject,
       ];
 
@@ -344,7 +358,11 @@ describe('Authorization matrix', () => {
             case 'group':
               return signedIn && subject.groupIds.includes(principal.id);
             case 'organisation':
-              return signedIn && subject.kind === 'agent' && subject.organisationPath.includes(principal.id);
+              return (
+                signedIn &&
+                (subject.kind === 'agent' || subject.kind === 'service') &&
+                subject.organisationPath.includes(principal.id)
+              );
             case 'all_agents':
               return signedIn && subject.kind === 'agent';
             case 'link':

@@ -100,6 +100,14 @@ export interface AuthzRepository {
   ): Promise<void>;
   getGrant(id: string, executor?: Executor): Promise<GrantRow | undefined>;
   deleteGrant(id: string, executor: Executor): Promise<void>;
+  /** Every grant held by the principal, expired ones included. */
+  grantsOfPrincipal(principalKey: string, executor: Executor): Promise<GrantRow[]>;
+  /** Gives the grant to another principal of the same kind. */
+  reassignGrant(
+    id: string,
+    principal: Pick<GrantRow, 'principal_id' | 'principal_key'>,
+    executor: Executor,
+  ): Promise<void>;
   /** Grants on the resource, and on its ancestors when `inherited` (with their depth), oldest first. */
   listGrants(
     resource: ResourceKey,
@@ -455,6 +463,19 @@ export function createAuthzRepository(deps: { executor: Executor; dialect: Datab
 
     async deleteGrant(id, executor) {
       await authz(executor).deleteFrom('platform_authz_grants').where('id', '=', id).execute();
+    },
+
+    async grantsOfPrincipal(principalKey, executor) {
+      return authz(executor)
+        .selectFrom('platform_authz_grants')
+        .selectAll()
+        .where('principal_key', '=', principalKey)
+        .orderBy('id')
+        .execute();
+    },
+
+    async reassignGrant(id, principal, executor) {
+      await authz(executor).updateTable('platform_authz_grants').set(principal).where('id', '=', id).execute();
     },
 
     async listGrants(resource, { inherited }, executor) {

@@ -132,6 +132,11 @@ export interface AuditedWriteOptions extends WriteOptions {
  * revoked or expired grant stops counting at once.
  */
 export interface AuthzService {
+  /**
+   * Where registration finds an organisation's default label (the directory's), for a top-level resource
+   * registered with an `organisationId` and no `defaultLabel`. Set once at boot by the identity module.
+   */
+  useOrganisationLabels(source: OrganisationLabelSource): void;
   /** Declares a resource type (at boot); a mistake throws an `Error`. Parent types first. */
   defineResourceType(definition: ResourceTypeDefinition): void;
   /** Registers one object; call it in the transaction that creates the object. */
@@ -166,6 +171,12 @@ export interface AuthzService {
    * one `authz.grant.created` each; the rows are written in batches.
    */
   grantMany(inputs: readonly GrantInput[], options: AuditedWriteOptions): Promise<Grant[]>;
+  /**
+   * Gives every grant of one user to another (an administrator merging two accounts of one person):
+   * where the other user already holds a grant on the same resource, it keeps the higher role and the
+   * later expiry. Records `authz.grants.transferred`; returns how many grants the source held.
+   */
+  transferUserGrants(fromUserId: string, toUserId: string, options: AuditedWriteOptions): Promise<number>;
   /** Removes a grant and records `authz.grant.revoked`; AUTHZ_GRANT_NOT_FOUND when there is none. */
   revoke(grantId: string, options: AuditedWriteOptions): Promise<Grant>;
   /** The grants on the resource (and, with `includeInherited`, on its ancestors), nearest first. */
@@ -214,6 +225,12 @@ export interface AuthzService {
     options: { readonly actor: AuditActor },
   ): Promise<LabelChange>;
 }
+
+/** An organisation's default sensitivity label, read with the executor of the registration. */
+export type OrganisationLabelSource = (
+  organisationId: string,
+  executor: Executor,
+) => Promise<SensitivityLevel | null | undefined>;
 
 export interface AuthzServiceDependencies {
   database: Database;
@@ -443,6 +460,7 @@ export function createAuthzService(deps: AuthzServiceDependencies): AuthzService
 
     const resources: ResourceRow[] = [];
     const ancestors: AncestorRow[] = [];
+    const organisationDefaults = new Map<string, SensitivityLevel | null>();
     for (const input of inputs) {
       const parentChain = input.parent ? chains.get(key(input.parent.type, input.parent.id)) : undefined;
       if (input.parent && !parentChain) {
@@ -467,6 +485,14 @@ export function createAuthzService(deps: AuthzServiceDependencies): AuthzService
         });
       }
       const organisationId = input.organisationId ?? parentChain?.organisationId ?? null;
+      let defaultLabel = input.defaultLabel ?? null;
+      if (input.defaultLabel === undefined && !input.parent && organisationId !== null && organisationLabels) {
+        if (!organisationDefaults.has(organisationId)) {
+          const level = await organisationLabels(organisationId, executor);
+          organisationDefaults.set(organisationId, isSensitivityLevel(level) ? level : null);
+        }
+        defaultLabel = organisationDefaults.get(organisationId) ?? null;
+      }
       chains.set(key(input.type, input.id), { ancestors: own, organisationId });
       ancestors.push(...own);
       resources.push({
@@ -476,7 +502,7 @@ export function createAuthzService(deps: AuthzServiceDependencies): AuthzService
         parent_id: input.parent?.id ?? null,
         organisation_id: organisationId,
         label: null,
-        default_label: input.defaultLabel ?? null,
+        default_label: defaultLabel,
         created_at: createdAt,
       });
     }
@@ -572,7 +598,13 @@ export function createAuthzService(deps: AuthzServiceDependencies): AuthzService
     });
   }
 
+  let organisationLabels: OrganisationLabelSource | undefined;
+
   return {
+    useOrganisationLabels(source) {
+      organisationLabels = source;
+    },
+
     defineResourceType(definition) {
       types.define(definition);
     },
@@ -594,6 +626,58 @@ export function createAuthzService(deps: AuthzServiceDependencies): AuthzService
       if (inputs.length === 0) return;
       await transaction(options, async ({ executor }) => {
         await register(inputs, executor);
+      });
+    },
+
+    async transferUserGrants(fromUserId, toUserId, options) {
+      if (!isResourceId(fromUserId) || !isResourceId(toUserId)) throw new Error('User ids are UUIDs');
+      if (fromUserId === toUserId) return 0;
+      return transaction(options, async (context) => {
+        const { executor } = context;
+        const fromKey = principalKey({ kind: 'user', id: fromUserId });
+        const toKey = principalKey({ kind: 'user', id: toUserId });
+        const moving = await repository.grantsOfPrincipal(fromKey, executor);
+        if (moving.length === 0) return 0;
+        const held = new Map<string, GrantRow>();
+        for (const row of await repository.grantsOfPrincipal(toKey, executor)) {
+          held.set(`${row.resource_type}\u0000${row.resource_id}`, row);
+        }
+        let merged = 0;
+        for (const row of moving) {
+          const existing = held.get(`${row.resource_type}\u0000${row.resource_id}`);
+          if (!existing) {
+            await repository.reassignGrant(row.id, { principal_id: toUserId, principal_key: toKey }, executor);
+            continue;
+          }
+          merged += 1;
+          const role =
+            types.rank(row.resource_type, row.role) > types.rank(row.resource_type, existing.role)
+              ? row.role
+              : existing.role;
+          const expiresAt =
+            row.expires_at === null || existing.expires_at === null
+              ? null
+              : row.expires_at > existing.expires_at
+                ? row.expires_at
+                : existing.expires_at;
+          await repository.updateGrant(
+            existing.id,
+            { role, expires_at: expiresAt, created_by: existing.created_by, created_at: existing.created_at },
+            executor,
+          );
+          await repository.deleteGrant(row.id, executor);
+        }
+        await deps.audit.record(
+          {
+            action: 'authz.grants.transferred',
+            outcome: 'success',
+            actor: options.actor,
+            target: { type: 'user', id: toUserId },
+            details: { fromUserId, toUserId, grants: moving.length, mergedWithExisting: merged },
+          },
+          { context },
+        );
+        return moving.length;
       });
     },
 

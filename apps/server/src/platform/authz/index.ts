@@ -14,6 +14,7 @@ export {
   type GrantInput,
   type LabelChange,
   type ListedGrant,
+  type OrganisationLabelSource,
   type ReadOptions,
   type RegisterResourceInput,
   type Resource,

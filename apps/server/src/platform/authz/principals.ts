@@ -51,7 +51,8 @@ const keysBySubject = new WeakMap<Subject, SubjectKeys>();
 /**
  * The principal keys whose grants apply to `subject`. The policy for people outside the administration
  * lives here: external users get their own, their groups' and link grants, never organisation or
- * all-agents grants; anonymous visitors only public links. Link grants are left out unless asked for.
+ * all-agents grants; services (an organisation's programs) their own, their groups' and their
+ * organisation's, never all-agents grants; anonymous visitors only public links. Link grants are left out unless asked for.
  */
 export function subjectPrincipalKeys(subject: Subject, options: { includeLinks: boolean }): readonly string[] {
   let keys = keysBySubject.get(subject);
@@ -62,10 +63,10 @@ export function subjectPrincipalKeys(subject: Subject, options: { includeLinks: 
       direct.push(`user:${subject.userId}`);
       for (const groupId of subject.groupIds) direct.push(`group:${groupId}`);
     }
-    if (signedIn && subject.kind === 'agent') {
+    if (signedIn && (subject.kind === 'agent' || subject.kind === 'service')) {
       for (const unitId of subject.organisationPath) direct.push(`organisation:${unitId}`);
-      direct.push('all_agents');
     }
+    if (signedIn && subject.kind === 'agent') direct.push('all_agents');
     const withLinks = [...direct, 'link:public'];
     if (signedIn) withLinks.push('link:authenticated');
     keys = { direct, withLinks };
