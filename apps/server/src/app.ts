@@ -101,7 +101,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const authz = createAuthzService({ database, clock, newId, audit });
 
   // Modules, explicitly, in dependency order (identity first: others rely on who the request comes from).
-  const identity = createIdentityModule({ database, clock, newId, logger, events, audit, authz, mail, blobs, config });
+  const identity = createIdentityModule({
+    database,
+    clock,
+    newId,
+    logger,
+    events,
+    audit,
+    authz,
+    mail,
+    blobs,
+    instance,
+    config,
+  });
   const modules: BureauModule[] = [identity];
 
   const migrations: Migration[] = [...platformMigrations, ...modules.flatMap((module) => module.migrations)];

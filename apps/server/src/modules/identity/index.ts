@@ -9,6 +9,7 @@ import type { IdGenerator } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logging.ts';
 import type { MailService } from '../../platform/mail/index.ts';
 import type { BlobStore } from '../../platform/blobs/index.ts';
+import type { InstanceService } from '../../platform/instance/instance.service.ts';
 import type { BureauModule } from '../../platform/module.ts';
 import { createAccountMergeService, type AccountMergeService } from './account-merge.service.ts';
 import { createAuthService, type AuthService } from './auth.service.ts';
@@ -18,6 +19,7 @@ import { registerAuthentication } from './identity.http.ts';
 import { registerIdentityRoutes } from './identity.routes.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerProfileRoutes } from './profile.routes.ts';
+import { registerWorkplaceRoutes } from './workplace.routes.ts';
 import { registerAdministrationRoutes } from './administration.routes.ts';
 import { createOnboardingService, type OnboardingService } from './onboarding.service.ts';
 import { identityTokensMigration } from './migrations/202611290930_identity_tokens.ts';
@@ -56,6 +58,7 @@ export interface IdentityModuleDependencies {
   authz: AuthzService;
   mail: MailService;
   blobs: BlobStore;
+  instance: InstanceService;
   config: {
     publicUrl: string;
     identity: {
@@ -147,6 +150,7 @@ export function createIdentityModule(deps: IdentityModuleDependencies): Identity
       });
       registerAuditRoutes(http, { audit: deps.audit, directory });
       registerProfileRoutes(http, { directory, blobs: deps.blobs });
+      registerWorkplaceRoutes(http, { instance: deps.instance, audit: deps.audit });
       registerAdministrationRoutes(http, {
         directory,
         onboarding,

@@ -1,3 +1,4 @@
+import type { ExternalService } from '@bureau/contracts';
 import type { Clock } from '../clock.ts';
 import type { Database, Executor } from '../db/database.ts';
 
@@ -20,6 +21,10 @@ export interface InstanceService {
   initialise(defaultName: string): Promise<void>;
   info(): Promise<InstanceInfo>;
   rename(name: string): Promise<void>;
+  /** The services outside Bureau that administrators add to the app switcher, in their order. */
+  externalServices(): Promise<ExternalService[]>;
+  /** Replaces the list (validated by the caller, at the edge). */
+  setExternalServices(services: readonly ExternalService[]): Promise<void>;
 }
 
 export function createInstanceService(deps: { database: Database; clock: Clock }): InstanceService {
@@ -63,6 +68,13 @@ export function createInstanceService(deps: { database: Database; clock: Clock }
     },
     async rename(name) {
       await write('instance.name', name, false);
+    },
+    async externalServices() {
+      const value = (await read(['instance.externalServices'])).get('instance.externalServices');
+      return Array.isArray(value) ? (value as ExternalService[]) : [];
+    },
+    async setExternalServices(services) {
+      await write('instance.externalServices', services, false);
     },
   };
 }
