@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp, type BureauApp } from './app.ts';
 import { defineErrors } from './platform/errors.ts';
+import { isThrottled } from './platform/http/http-server.ts';
 import { createTestEnvironment, type TestEnvironment } from './testing/test-database.ts';
 
 const exampleErrors = defineErrors({
@@ -251,7 +252,15 @@ describe('Rate limiting', () => {
       expect(limited.headers['retry-after']).toBeDefined();
       for (let attempt = 0; attempt < 5; attempt += 1) {
         expect((await app.http.inject({ url: '/healthz' })).statusCode).toBe(200);
+        // Nor the web app's files (one page loads dozens of icons and fonts).
+        expect((await app.http.inject({ url: '/dsfr/icons/system/search-line.svg' })).statusCode).not.toBe(429);
+        expect((await app.http.inject({ url: '/administration' })).statusCode).not.toBe(429);
       }
+      expect(isThrottled('/api/me')).toBe(true);
+      expect(isThrottled('/auth/oidc/login')).toBe(true);
+      expect(isThrottled('/_matrix/client/versions')).toBe(true);
+      expect(isThrottled('/assets/index.js')).toBe(false);
+      expect(isThrottled('/apiary')).toBe(false);
     } finally {
       await app.close();
       await environment.destroy();

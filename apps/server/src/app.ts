@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
+import { requireAuthentication } from './modules/identity/index.ts';
+import { AppError } from './platform/errors.ts';
+import type { FastifyRequest } from 'fastify';
 import { createAuditLog, type AuditLog } from './platform/audit/index.ts';
 import { createAuthzService, type AuthzService } from './platform/authz/index.ts';
 import { createLocalBlobStore, type BlobStore } from './platform/blobs/index.ts';
@@ -20,7 +23,15 @@ import { createJobService, jobStatuses, type JobService } from './platform/jobs/
 import { createLogger, type Logger } from './platform/logging.ts';
 import { createMailService, type MailService } from './platform/mail/index.ts';
 import { platformMigrations } from './platform/migrations/index.ts';
+import {
+  createNotificationService,
+  registerNotificationRoutes,
+  type NotificationService,
+  type NotificationStreamOptions,
+  type NotificationUser,
+} from './platform/notifications/index.ts';
 import type { BureauModule } from './platform/module.ts';
+import { createSearchService, registerSearchRoutes, type SearchService } from './platform/search/index.ts';
 import { bureauVersion } from './platform/version.ts';
 import { registerWebApp } from './platform/http/web-app.ts';
 import { webDistDirectory } from './platform/web-build.ts';
@@ -42,6 +53,8 @@ export interface Platform {
   readonly audit: AuditLog;
   readonly sensitivity: SensitivityService;
   readonly authz: AuthzService;
+  readonly search: SearchService;
+  readonly notifications: NotificationService;
 }
 
 export interface BureauApp {
@@ -70,6 +83,8 @@ export interface BuildOptions {
   logDestination?: DestinationStream;
   /** Directory of the built web app (apps/web/dist by default). */
   webDistDir?: string;
+  /** Heartbeat and limits of the notification stream (tests shorten the heartbeat). */
+  notificationStream?: NotificationStreamOptions;
 }
 
 /** Builds Bureau from its configuration without opening a port, so tests can inject requests. */
@@ -99,6 +114,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const audit = createAuditLog({ database, clock, newId, logger });
   const sensitivity = createSensitivityService({ audit, logger });
   const authz = createAuthzService({ database, clock, newId, audit });
+  const search = createSearchService({ database, clock, authz, logger, events });
+  const notifications = createNotificationService({
+    database,
+    clock,
+    newId,
+    logger,
+    events,
+    jobs,
+    mail,
+    metrics,
+    publicUrl: config.publicUrl,
+    // The identity module is created below; the directory is read only once requests and jobs run.
+    users: { find: (userId) => notificationUserOf(identity, userId) },
+  });
 
   // Modules, explicitly, in dependency order (identity first: others rely on who the request comes from).
   const identity = createIdentityModule({
@@ -112,6 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     mail,
     blobs,
     instance,
+    search,
+    notifications,
     config,
   });
   const modules: BureauModule[] = [identity];
@@ -150,6 +181,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     audit,
     sensitivity,
     authz,
+    search,
+    notifications,
   };
 
   registerSystemRoutes(http, {
@@ -162,6 +195,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     isShuttingDown,
   });
   for (const module of modules) await module.registerRoutes?.(http, errorSurfaces);
+  registerSearchRoutes(http, { search, subjectOf: (request) => identity.subjectOf(request), requireAuthentication });
+  registerNotificationRoutes(http, {
+    notifications,
+    requireUser: (request) => ({ userId: requireAuthentication(request).user.id }),
+    isStillAuthenticated: (request) => isStillSignedIn(identity, clock, request),
+    ...(options.notificationStream ? { stream: options.notificationStream } : {}),
+  });
   // Last: the web app's catch-all route serves the single-page app for any other browser address.
   await registerWebApp(http, { distDir: options.webDistDir ?? webDistDirectory() });
 
@@ -171,6 +211,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const applied = await migrationRunner.migrateToLatest();
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     await instance.initialise(config.instanceName);
+    for (const module of modules) await module.initialise?.();
     return applied;
   }
 
@@ -214,4 +255,33 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     isShuttingDown,
   };
+}
+
+/** A user as notifications need them (actors' names, digest addresses), from the identity module's directory. */
+async function notificationUserOf(identity: IdentityModule, userId: string): Promise<NotificationUser | undefined> {
+  const user = await identity.directory.getUser(userId).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'IDENTITY_USER_NOT_FOUND') return undefined;
+    throw error;
+  });
+  return user && { displayName: user.display_name, email: user.email, isActive: user.status === 'active' };
+}
+
+/**
+ * Whether the session or API key of a long request (a notification stream) still holds: revoked,
+ * expired or its account deactivated (which revokes both) ends it. Reads without touching the session,
+ * so that an open tab does not keep an idle session alive.
+ */
+async function isStillSignedIn(identity: IdentityModule, clock: Clock, request: FastifyRequest): Promise<boolean> {
+  const authentication = request.auth;
+  if (!authentication) return false;
+  const { user, credential } = authentication;
+  if (credential.kind === 'session') {
+    const sessions = await identity.auth.listSessions(user.id);
+    return sessions.some((session) => session.id === credential.session.id);
+  }
+  const keys = await identity.auth.listUserApiKeys(user.id);
+  const now = clock.now().getTime();
+  return keys.some(
+    (key) => key.id === credential.apiKey.id && (key.expires_at === null || new Date(key.expires_at).getTime() > now),
+  );
 }

@@ -1,3 +1,5 @@
 export * from './errors.ts';
 export * from './instance.ts';
 export * from './identity.ts';
+export * from './notifications.ts';
+export * from './search.ts';

@@ -12,6 +12,11 @@ export interface BureauModule {
   readonly migrations: readonly Migration[];
   /** Registers the module's routes; a protocol surface (e.g. /_matrix) also registers its error shape. */
   registerRoutes?(http: HttpServer, errorSurfaces: ErrorSurfaces): void | Promise<void>;
+  /**
+   * Idempotent setup of the module's own data once its tables exist (e.g. registering its root resources
+   * with the permission model); called by every `migrate()`, so tests get it without listening.
+   */
+  initialise?(): Promise<void>;
   /** Called once the database is migrated, before the server listens. */
   start?(): Promise<void>;
   /** Called on shutdown after the HTTP server has drained. */

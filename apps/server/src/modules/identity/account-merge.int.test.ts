@@ -124,7 +124,8 @@ describe('Merging two accounts of one person', () => {
       merged.push(event.payload);
     });
 
-    const response = await merge(await signIn('admin@m.gouv.fr'), existing.id, duplicate.id);
+    const adminHeaders = await signIn('admin@m.gouv.fr');
+    const response = await merge(adminHeaders, existing.id, duplicate.id);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       user: { id: existing.id, status: 'active' },
@@ -161,6 +162,8 @@ describe('Merging two accounts of one person', () => {
     const retired = await directory.getUser(duplicate.id);
     expect(retired).toMatchObject({ status: 'deactivated', merged_into: existing.id, password_hash: null });
     expect((await app.http.inject({ url: '/api/me', headers: duplicateSession })).statusCode).toBe(401);
+    const seen = await app.http.inject({ url: `/api/admin/users/${duplicate.id}`, headers: adminHeaders });
+    expect(seen.json()).toMatchObject({ id: duplicate.id, status: 'deactivated' });
     expect(await authz.effectiveRole(await subjectOf(duplicate.id), { type: 'test.note', id: both })).toBeNull();
 
     await app.platform.events.drain();

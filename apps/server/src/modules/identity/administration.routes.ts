@@ -497,6 +497,81 @@ export function registerAdministrationRoutes(http: HttpServer, deps: Administrat
     },
   );
 
+  const invitationSchema = z
+    .object({
+      id: z.string(),
+      email: z.string(),
+      kind: z.enum(['agent', 'external']),
+      organisationId: z.string().nullable(),
+      groupId: z.string().nullable(),
+      invitedBy: z.string().nullable(),
+      createdAt: z.string(),
+      expiresAt: z.string(),
+    })
+    .meta({ id: 'Invitation' });
+
+  http.get(
+    '/api/admin/invitations',
+    {
+      schema: {
+        tags: ['administration'],
+        summary:
+          'Pending invitations, newest first (all for instance administrators, those into their organisations for organisation administrators).',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.uuid().optional(),
+        }),
+        response: { 200: z.object({ items: z.array(invitationSchema), nextCursor: z.string().nullable() }), ...errors },
+      },
+    },
+    async (request) => {
+      const { user } = requireScope(request, 'admin');
+      let organisationIds: string[] | undefined;
+      if (!user.is_instance_admin) {
+        organisationIds = [...(await directory.organisationsAdministeredBy(user.id))];
+        if (organisationIds.length === 0) throw identityErrors.create('IDENTITY_FORBIDDEN');
+      }
+      const { limit, cursor } = request.query;
+      const rows = await onboarding.pendingInvitations({
+        limit: limit + 1,
+        ...(cursor === undefined ? {} : { before: cursor }),
+        ...(organisationIds === undefined ? {} : { organisationIds }),
+      });
+      const items = rows.slice(0, limit).map((row) => ({
+        id: row.id,
+        email: row.email,
+        kind: row.kind,
+        organisationId: row.organisation_id,
+        groupId: row.group_id,
+        invitedBy: row.invited_by,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+      }));
+      return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+    },
+  );
+
+  http.delete(
+    '/api/admin/invitations/:id',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'Revokes a pending invitation: its link stops working at once (its inviter or an administrator).',
+        params: idParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const authentication = requireAuthentication(request);
+      const invitation = await onboarding.getInvitation(request.params.id);
+      if (invitation.invited_by !== authentication.user.id) {
+        await requireOrganisationAdmin(request, invitation.organisation_id);
+      }
+      await onboarding.revokeInvitation(invitation.id, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
   http.get(
     '/api/invitations/:token',
     {
@@ -589,6 +664,27 @@ export function registerAdministrationRoutes(http: HttpServer, deps: Administrat
         ? (await directory.listGroups({ limit: 500 })).map((group) => group.id)
         : await directory.groupIdsOf(user.id);
       return { items: await Promise.all(ids.map(presentGroup)) };
+    },
+  );
+
+  http.get(
+    '/api/groups/:id',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'A group and its members (agents, and the group’s own members).',
+        params: idParams,
+        response: { 200: groupSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { user } = requireAuthentication(request);
+      await directory.getGroup(request.params.id);
+      const group = await presentGroup(request.params.id);
+      if (user.kind !== 'agent' && !group.members.some((member) => member.userId === user.id)) {
+        throw identityErrors.create('IDENTITY_GROUP_NOT_FOUND', { groupId: request.params.id });
+      }
+      return group;
     },
   );
 

@@ -115,6 +115,7 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
           },
           { context },
         );
+        deps.events.publish(context, 'identity.organisation.created', { organisationId: row.id });
         return row;
       });
     },
@@ -149,6 +150,7 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
           },
           { context },
         );
+        deps.events.publish(context, 'identity.organisation.updated', { organisationId: id });
         return after;
       });
     },
@@ -213,6 +215,7 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
           },
           { context },
         );
+        deps.events.publish(context, 'identity.user.created', { userId: row.id });
         return row;
       }, parent);
     },
@@ -245,6 +248,7 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
           },
           { context },
         );
+        deps.events.publish(context, 'identity.user.updated', { userId });
       });
       return requireUser(userId);
     },
@@ -392,6 +396,7 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
           },
           { context },
         );
+        deps.events.publish(context, 'identity.group.created', { groupId: row.id });
         return row;
       });
     },
@@ -442,7 +447,12 @@ export function createDirectoryService(deps: DirectoryServiceDependencies) {
           },
           { context },
         );
-        deps.events.publish(context, 'identity.group_member.added', { groupId, userId, role });
+        deps.events.publish(context, 'identity.group_member.added', {
+          groupId,
+          userId,
+          role,
+          actorId: actor.userId ?? null,
+        });
       });
     },
 

@@ -9,7 +9,14 @@ declare module '../../platform/events.ts' {
      * organisation roles and grants moved; the source is deactivated. Modules move what they own.
      */
     'identity.user.merged': { sourceUserId: string; targetUserId: string };
-    'identity.group_member.added': { groupId: string; userId: string; role: GroupRole };
+    'identity.user.created': { userId: string };
+    /** The profile changed (display name, title, phone, avatar). */
+    'identity.user.updated': { userId: string };
+    'identity.group.created': { groupId: string };
+    'identity.organisation.created': { organisationId: string };
+    'identity.organisation.updated': { organisationId: string };
+    /** `actorId`: who added them (null for Bureau itself). */
+    'identity.group_member.added': { groupId: string; userId: string; role: GroupRole; actorId: string | null };
     /** An invited person created their account (for the inviter's notification). */
     'identity.invitation.accepted': { invitationId: string; userId: string; invitedBy: string | null };
     /** A session was opened (for "new sign-in to your account" notifications). */

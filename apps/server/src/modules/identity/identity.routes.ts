@@ -213,6 +213,22 @@ export function registerIdentityRoutes(http: HttpServer, deps: IdentityRoutesDep
     },
   );
 
+  http.get(
+    '/api/admin/users/:id',
+    {
+      schema: {
+        tags: ['administration'],
+        summary: 'One account, whatever its kind or status (instance administrators).',
+        params: idParams,
+        response: { 200: userSchema, ...errors },
+      },
+    },
+    async (request) => {
+      requireInstanceAdmin(request);
+      return presentUser(await deps.directory.getUser(request.params.id));
+    },
+  );
+
   http.post(
     '/api/admin/users/:id/deactivate',
     {

@@ -10,6 +10,8 @@ import type { Logger } from '../../platform/logging.ts';
 import type { MailService } from '../../platform/mail/index.ts';
 import type { BlobStore } from '../../platform/blobs/index.ts';
 import type { InstanceService } from '../../platform/instance/instance.service.ts';
+import type { NotificationService } from '../../platform/notifications/index.ts';
+import type { SearchService } from '../../platform/search/index.ts';
 import type { BureauModule } from '../../platform/module.ts';
 import { createAccountMergeService, type AccountMergeService } from './account-merge.service.ts';
 import { createAuthService, type AuthService } from './auth.service.ts';
@@ -20,6 +22,8 @@ import { registerIdentityRoutes } from './identity.routes.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerProfileRoutes } from './profile.routes.ts';
 import { registerWorkplaceRoutes } from './workplace.routes.ts';
+import { registerIdentityNotifications } from './identity.notifications.ts';
+import { createIdentitySearch } from './identity.search.ts';
 import { registerAdministrationRoutes } from './administration.routes.ts';
 import { createOnboardingService, type OnboardingService } from './onboarding.service.ts';
 import { identityTokensMigration } from './migrations/202611290930_identity_tokens.ts';
@@ -59,6 +63,8 @@ export interface IdentityModuleDependencies {
   mail: MailService;
   blobs: BlobStore;
   instance: InstanceService;
+  search: SearchService;
+  notifications: NotificationService;
   config: {
     publicUrl: string;
     identity: {
@@ -82,6 +88,8 @@ export interface IdentityModule extends BureauModule {
   readonly merges: AccountMergeService;
   /** OIDC single sign-on, when an OpenID provider is configured. */
   readonly oidc: OidcService | undefined;
+  /** Rebuilds the search index of users, groups and organisations (done in the background at start). */
+  reindexSearch(): Promise<{ indexed: number; removed: number }>;
   /** Who sent the request, for the permission model (anonymous when not signed in). */
   subjectOf(request: FastifyRequest): Promise<Subject>;
 }
@@ -102,6 +110,9 @@ export function createIdentityModule(deps: IdentityModuleDependencies): Identity
   const onboarding = createOnboardingService({ ...deps, directory, auth, publicUrl: deps.config.publicUrl });
   const serviceKeys = createServiceKeyService(deps);
   const merges = createAccountMergeService(deps);
+  const identitySearch = createIdentitySearch(deps);
+  registerIdentityNotifications(deps);
+  let reindexing: Promise<unknown> | undefined;
   // What a module creates in an organisation gets the organisation's default label.
   deps.authz.useOrganisationLabels((organisationId, executor) => directory.defaultLabelOf(organisationId, executor));
   const logger = deps.logger.child({ module: 'identity' });
@@ -160,9 +171,21 @@ export function createIdentityModule(deps: IdentityModuleDependencies): Identity
         sessionMaxAgeMs: deps.config.identity.sessionMaxAgeMs,
       });
     },
+    async initialise() {
+      await identitySearch.ensureDirectoryResource();
+    },
+    reindexSearch: () => identitySearch.reindex(),
     async start() {
       await ensureInitialAdmin(directory, deps.config.identity.initialAdmin, logger);
       if (deps.config.identity.seedDemo) await seedDemo(directory, logger);
+      // Catches up with changes whose events were lost (a crash between commit and delivery) and with
+      // data older than the index; searches go on meanwhile.
+      reindexing = identitySearch.reindex().catch((error: unknown) => {
+        logger.error({ err: error }, 'rebuilding the directory search index failed');
+      });
+    },
+    async stop() {
+      await reindexing;
     },
   };
 }

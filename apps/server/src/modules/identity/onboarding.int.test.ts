@@ -294,4 +294,51 @@ describe('Identity: invitations, password reset, CSV import, organisations and g
     ).toBe(403);
     await tokenMailedTo('recrue@m.gouv.fr');
   });
+
+  it('lists pending invitations to administrators of their organisations, and revokes one at once', async () => {
+    const head = await app.identity.directory.createUser(
+      { email: 'chef@m.gouv.fr', password, organisationId: directionId },
+      system,
+    );
+    await app.identity.directory.addOrganisationAdmin(directionId, head.id, system);
+    const headCookie = await signIn('chef@m.gouv.fr');
+    expect(
+      (await post('/api/admin/invitations', adminCookie, { email: 'a@m.gouv.fr', organisationId: ministryId }))
+        .statusCode,
+    ).toBe(201);
+    expect(
+      (await post('/api/admin/invitations', headCookie, { email: 'b@m.gouv.fr', organisationId: directionId }))
+        .statusCode,
+    ).toBe(201);
+    const tokenB = await tokenMailedTo('b@m.gouv.fr');
+
+    const list = async (cookie: string) => {
+      const response = await app.http.inject({ url: '/api/admin/invitations', headers: { cookie } });
+      expect(response.statusCode).toBe(200);
+      return response.json<{ items: Array<{ id: string; email: string; invitedBy: string | null }> }>().items;
+    };
+    expect((await list(adminCookie)).map((item) => item.email)).toEqual(['b@m.gouv.fr', 'a@m.gouv.fr']);
+    const headList = await list(headCookie);
+    expect(headList.map((item) => item.email)).toEqual(['b@m.gouv.fr']);
+    const agent = await app.identity.directory.createUser({ email: 'agent2@m.gouv.fr', password }, system);
+    const agentCookie = await signIn(agent.email);
+    expect(
+      (await app.http.inject({ url: '/api/admin/invitations', headers: { cookie: agentCookie } })).statusCode,
+    ).toBe(403);
+
+    const revoke = (id: string, cookie: string) =>
+      app.http.inject({
+        method: 'DELETE',
+        url: `/api/admin/invitations/${id}`,
+        headers: { origin: publicUrl, cookie },
+      });
+    const invitationA = (await list(adminCookie)).find((item) => item.email === 'a@m.gouv.fr');
+    expect((await revoke(invitationA?.id ?? '', headCookie)).statusCode).toBe(403);
+    expect((await revoke(headList[0]?.id ?? '', headCookie)).statusCode).toBe(204);
+    expect((await revoke(headList[0]?.id ?? '', headCookie)).statusCode).toBe(404);
+    expect((await app.http.inject({ url: `/api/invitations/${tokenB}` })).statusCode).toBe(410);
+    expect((await list(adminCookie)).map((item) => item.email)).toEqual(['a@m.gouv.fr']);
+    const audit = await app.platform.audit.query({ action: 'identity.invitation.revoked', limit: 5 });
+    expect(audit.items).toHaveLength(1);
+  });
 });

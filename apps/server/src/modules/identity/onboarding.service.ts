@@ -22,6 +22,11 @@ export const onboardingErrors = defineErrors({
     fr: 'Cette invitation n’est plus valable : demandez-en une nouvelle.',
     en: 'This invitation is no longer valid: ask for a new one.',
   },
+  IDENTITY_INVITATION_NOT_FOUND: {
+    kind: 'not_found',
+    fr: 'Invitation introuvable ou déjà acceptée.',
+    en: 'Invitation not found or already accepted.',
+  },
   IDENTITY_RESET_TOKEN_INVALID: {
     kind: 'gone',
     fr: 'Ce lien de réinitialisation n’est plus valable : demandez-en un nouveau.',
@@ -254,6 +259,37 @@ export function createOnboardingService(deps: OnboardingServiceDependencies) {
             actor: { ...actor, userId: user.id, label: user.email },
             target: { type: 'identity.user', id: user.id, label: user.email },
             organisationId: user.organisation_id,
+          },
+          { context },
+        );
+      });
+    },
+
+    /** Invitations neither accepted, revoked nor expired, newest first (`organisationIds`: only into those). */
+    pendingInvitations: (query: { limit: number; before?: string; organisationIds?: readonly string[] }) =>
+      tokensRepository(deps.database.executor).pendingInvitations({ ...query, now: now().toISOString() }),
+
+    getInvitation: async (id: string): Promise<InvitationRow> => {
+      const invitation = await tokensRepository(deps.database.executor).getInvitation(id);
+      if (!invitation) throw onboardingErrors.create('IDENTITY_INVITATION_NOT_FOUND', { invitationId: id });
+      return invitation;
+    },
+
+    /** Revokes a pending invitation: its link stops working at once. */
+    async revokeInvitation(id: string, actor: AuditActor): Promise<void> {
+      await deps.database.transaction(async (context) => {
+        const repository = tokensRepository(context.executor);
+        const invitation = await repository.getInvitation(id);
+        if (!invitation || !(await repository.revokeInvitation(id, now().toISOString()))) {
+          throw onboardingErrors.create('IDENTITY_INVITATION_NOT_FOUND', { invitationId: id });
+        }
+        await deps.audit.record(
+          {
+            action: 'identity.invitation.revoked',
+            outcome: 'success',
+            actor,
+            target: { type: 'identity.invitation', id, label: invitation.email },
+            organisationId: invitation.organisation_id,
           },
           { context },
         );

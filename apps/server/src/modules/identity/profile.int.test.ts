@@ -91,4 +91,52 @@ describe('Identity: profile, picture and directory', () => {
     const refused = await app.http.inject({ url: '/api/directory/users', headers: { cookie: partnerCookie } });
     expect(refused.statusCode).toBe(403);
   });
+
+  it('shows agents the cards of people, groups and organisation units; external users only their own and their groups', async () => {
+    const { directory } = app.identity;
+    const ministry = (await directory.listOrganisations())[0]!;
+    const direction = await directory.createOrganisation({ name: 'Direction', parentId: ministry.id }, system);
+    const bob = (await directory.findUserByEmail('bob@m.gouv.fr'))!;
+    const partner = (await directory.findUserByEmail('p@partenaire.fr'))!;
+    const team = await directory.createGroup({ name: 'Équipe' }, bob.id, system);
+    await directory.setGroupMember(team.id, partner.id, 'member', system);
+    const hidden = await directory.createGroup({ name: 'Autre' }, bob.id, system);
+    const agentCookie = await signIn('agent@m.gouv.fr');
+    const partnerCookie = await signIn('p@partenaire.fr');
+    const get = (url: string, cookie: string) => app.http.inject({ url, headers: { cookie } });
+
+    const card = await get(`/api/directory/users/${bob.id}`, agentCookie);
+    expect(card.statusCode).toBe(200);
+    expect(card.json()).toMatchObject({
+      displayName: 'Bob Bureau',
+      organisation: { id: ministry.id, name: 'Ministère' },
+      groups: [
+        { id: hidden.id, name: 'Autre' },
+        { id: team.id, name: 'Équipe' },
+      ],
+    });
+    expect((await get(`/api/directory/users/${bob.id}`, partnerCookie)).statusCode).toBe(403);
+    expect((await get(`/api/directory/users/${partner.id}`, partnerCookie)).statusCode).toBe(200);
+
+    const unit = await get(`/api/directory/organisations/${direction.id}`, agentCookie);
+    expect(unit.json()).toMatchObject({
+      name: 'Direction',
+      path: [{ id: ministry.id, name: 'Ministère' }],
+      children: [],
+    });
+    const top = await get(`/api/directory/organisations/${ministry.id}`, agentCookie);
+    expect(top.json()).toMatchObject({ domains: ['m.gouv.fr'], path: [], children: [{ id: direction.id }] });
+    expect((await get('/api/directory/organisations', partnerCookie)).statusCode).toBe(403);
+    const members = await get(`/api/directory/users?organisationId=${ministry.id}&limit=10`, agentCookie);
+    expect(
+      members
+        .json<{ items: Array<{ displayName: string }> }>()
+        .items.map((item) => item.displayName)
+        .sort(),
+    ).toEqual(['Alice Agent', 'Bob Bureau']);
+
+    expect((await get(`/api/groups/${team.id}`, agentCookie)).json()).toMatchObject({ name: 'Équipe' });
+    expect((await get(`/api/groups/${team.id}`, partnerCookie)).statusCode).toBe(200);
+    expect((await get(`/api/groups/${hidden.id}`, partnerCookie)).statusCode).toBe(404);
+  });
 });

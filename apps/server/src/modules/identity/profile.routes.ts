@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { BlobStore } from '../../platform/blobs/index.ts';
 import { defineErrors } from '../../platform/errors.ts';
 import type { HttpServer } from '../../platform/http/http-server.ts';
+import type { FastifyRequest } from 'fastify';
+import type { OrganisationRow } from './directory.repository.ts';
 import type { DirectoryService } from './directory.service.ts';
 import { identityErrors } from './identity.errors.ts';
 import { actorOf, requireAuthentication } from './identity.http.ts';
@@ -135,6 +137,8 @@ export function registerProfileRoutes(http: HttpServer, deps: { directory: Direc
         summary: 'Searches the directory of agents (agents only; external users cannot browse it).',
         querystring: z.object({
           search: z.string().trim().max(100).optional(),
+          /** Only the people of this organisation unit (not of the units below). */
+          organisationId: z.uuid().optional(),
           limit: z.coerce.number().int().min(1).max(100).default(20),
           cursor: z.uuid().optional(),
         }),
@@ -145,13 +149,13 @@ export function registerProfileRoutes(http: HttpServer, deps: { directory: Direc
       },
     },
     async (request) => {
-      const { user } = requireAuthentication(request);
-      if (user.kind !== 'agent') throw identityErrors.create('IDENTITY_FORBIDDEN');
-      const { search, limit, cursor } = request.query;
+      requireAgent(request);
+      const { search, limit, cursor, organisationId } = request.query;
       const rows = await deps.directory.listUsers({
         limit: limit + 1,
         kinds: ['agent', 'external'],
         activeOnly: true,
+        ...(organisationId === undefined ? {} : { organisationIds: [organisationId] }),
         ...(search === undefined ? {} : { search }),
         ...(cursor === undefined ? {} : { before: cursor }),
       });
@@ -166,4 +170,127 @@ export function registerProfileRoutes(http: HttpServer, deps: { directory: Direc
       return { items, nextCursor: rows.length > limit ? (rows[limit - 1]?.id ?? null) : null };
     },
   );
+
+  http.get(
+    '/api/directory/users/:id',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: "A person's directory card: who they are, their organisation and groups (agents, or oneself).",
+        params: z.object({ id: z.uuid() }),
+        response: { 200: personSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { user: caller } = requireAuthentication(request);
+      if (caller.kind !== 'agent' && caller.id !== request.params.id) {
+        throw identityErrors.create('IDENTITY_FORBIDDEN');
+      }
+      const person = await deps.directory.getUser(request.params.id);
+      if (person.kind === 'service' || (person.status !== 'active' && caller.id !== person.id)) {
+        throw identityErrors.create('IDENTITY_USER_NOT_FOUND', { userId: person.id });
+      }
+      const [organisation, groupIds] = await Promise.all([
+        person.organisation_id === null ? undefined : deps.directory.getOrganisation(person.organisation_id),
+        deps.directory.groupIdsOf(person.id),
+      ]);
+      const groups = await Promise.all(groupIds.map((groupId) => deps.directory.getGroup(groupId)));
+      return {
+        id: person.id,
+        displayName: person.display_name,
+        email: person.email,
+        title: person.title,
+        phone: person.phone,
+        kind: person.kind === 'external' ? ('external' as const) : ('agent' as const),
+        organisation: organisation ? { id: organisation.id, name: organisation.name } : null,
+        hasAvatar: person.avatar_blob_key !== null,
+        groups: groups
+          .map((group) => ({ id: group.id, name: group.name }))
+          .sort((a, b) => a.name.localeCompare(b.name, 'fr')),
+      };
+    },
+  );
+
+  http.get(
+    '/api/directory/organisations',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'The organisation tree, as agents browse it.',
+        response: { 200: z.object({ items: z.array(directoryOrganisationSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      requireAgent(request);
+      return { items: (await deps.directory.listOrganisations()).map(presentDirectoryOrganisation) };
+    },
+  );
+
+  http.get(
+    '/api/directory/organisations/:id',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'An organisation unit with the units above and below it (agents).',
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: directoryOrganisationSchema.extend({
+            domains: z.array(z.string()),
+            path: z.array(z.object({ id: z.string(), name: z.string() })),
+            children: z.array(directoryOrganisationSchema),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      requireAgent(request);
+      const organisation = await deps.directory.getOrganisation(request.params.id);
+      const all = await deps.directory.listOrganisations();
+      const byId = new Map(all.map((row) => [row.id, row]));
+      const path: Array<{ id: string; name: string }> = [];
+      for (let parent = organisation.parent_id; parent !== null && path.length < 64;) {
+        const row = byId.get(parent);
+        if (!row) break;
+        path.unshift({ id: row.id, name: row.name });
+        parent = row.parent_id;
+      }
+      const domains = await deps.directory.domainsOf([organisation.id]);
+      return {
+        ...presentDirectoryOrganisation(organisation),
+        domains: domains.map((row) => row.domain),
+        path,
+        children: all.filter((row) => row.parent_id === organisation.id).map(presentDirectoryOrganisation),
+      };
+    },
+  );
+}
+
+const personSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    email: z.string(),
+    title: z.string().nullable(),
+    phone: z.string().nullable(),
+    kind: z.enum(['agent', 'external']),
+    organisation: z.object({ id: z.string(), name: z.string() }).nullable(),
+    hasAvatar: z.boolean(),
+    groups: z.array(z.object({ id: z.string(), name: z.string() })),
+  })
+  .meta({ id: 'DirectoryPerson' });
+
+const directoryOrganisationSchema = z
+  .object({ id: z.string(), parentId: z.string().nullable(), name: z.string(), siret: z.string().nullable() })
+  .meta({ id: 'DirectoryOrganisation' });
+
+function presentDirectoryOrganisation(row: OrganisationRow) {
+  return { id: row.id, parentId: row.parent_id, name: row.name, siret: row.siret };
+}
+
+/** Agents browse the directory; external users and services cannot. */
+function requireAgent(request: FastifyRequest) {
+  const authentication = requireAuthentication(request);
+  if (authentication.user.kind !== 'agent') throw identityErrors.create('IDENTITY_FORBIDDEN');
+  return authentication;
 }

@@ -52,7 +52,31 @@ export function tokensRepository(executor: Executor) {
         ).numUpdatedRows,
       ) > 0,
 
-    pendingInvitations: (query: { limit: number; before?: string; now: string }) => {
+    getInvitation: (id: string) =>
+      db.selectFrom('identity_invitations').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    /** Revokes the invitation unless it was accepted or revoked already; true when this call did. */
+    revokeInvitation: async (id: string, at: string) =>
+      Number(
+        (
+          await db
+            .updateTable('identity_invitations')
+            .set({ revoked_at: at })
+            .where('id', '=', id)
+            .where('accepted_at', 'is', null)
+            .where('revoked_at', 'is', null)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ) > 0,
+
+    /** Newest first; `organisationIds`: only those into these organisations. */
+    pendingInvitations: (query: {
+      limit: number;
+      before?: string;
+      now: string;
+      organisationIds?: readonly string[];
+    }) => {
+      if (query.organisationIds?.length === 0) return Promise.resolve([]);
       let select = db
         .selectFrom('identity_invitations')
         .selectAll()
@@ -62,6 +86,7 @@ export function tokensRepository(executor: Executor) {
         .orderBy('id', 'desc')
         .limit(query.limit);
       if (query.before !== undefined) select = select.where('id', '<', query.before);
+      if (query.organisationIds !== undefined) select = select.where('organisation_id', 'in', query.organisationIds);
       return select.execute();
     },
 

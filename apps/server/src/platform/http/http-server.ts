@@ -142,8 +142,9 @@ export async function createHttpServer(
     global: true,
     max: options.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Probes and metrics scrapers must never be throttled.
-    allowList: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url.split('?')[0] ?? ''),
+    // Only what programs and people call is throttled: the API, sign-in and protocol surfaces. Probes and
+    // metrics scrapers never are, nor the web app's files (one page loads dozens of icons and fonts).
+    allowList: (request) => !isThrottled(request.url.split('?')[0] ?? ''),
     errorResponseBuilder: (_request, context) =>
       platformErrors.create('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   });
@@ -199,4 +200,10 @@ export async function createHttpServer(
   });
 
   return { http, errorSurfaces };
+}
+
+/** Paths counted by the rate limit: everything but probes, metrics and the web app's static files. */
+export function isThrottled(path: string): boolean {
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return false;
+  return /^\/(api|auth|_matrix|v1|collab|\.well-known)(\/|$)/.test(path);
 }

@@ -4,6 +4,8 @@ import { platformJobsMigration } from './202611290600_platform_jobs.ts';
 import { platformMailMigration } from './202611290610_platform_mail.ts';
 import { platformAuditMigration } from './202611290700_platform_audit.ts';
 import { platformAuthzMigration } from './202611290800_platform_authz.ts';
+import { platformSearchMigration } from './202611300900_platform_search.ts';
+import { platformNotificationsMigration } from './202611300910_platform_notifications.ts';
 
 /** The migrations of the platform's own tables, in any order (the runner orders them by name). */
 export const platformMigrations: readonly Migration[] = [
@@ -12,4 +14,6 @@ export const platformMigrations: readonly Migration[] = [
   platformMailMigration,
   platformAuditMigration,
   platformAuthzMigration,
+  platformSearchMigration,
+  platformNotificationsMigration,
 ];
