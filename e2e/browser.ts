@@ -60,6 +60,26 @@ export interface Problems {
 const cspBinding = '__bureauE2eCspViolation';
 
 /**
+ * API paths whose 404 the web app expects while their backend is being built (it then hides the
+ * feature). Remove a prefix once its API lands: a 404 there becomes a failure again.
+ */
+const pendingApiPrefixes: readonly string[] = [];
+
+/**
+ * Chromium logs every HTTP error answer as a console error ("Failed to load resource"). Two are part of
+ * normal operation: `GET /api/me` answers 401 to someone not signed in (the web app then shows the
+ * sign-in page), and the pending APIs above answer 404.
+ */
+function isExpectedHttpError(text: string, url: string): boolean {
+  const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(text)?.[1];
+  if (status === undefined) return false;
+  const pathname = URL.canParse(url) ? new URL(url).pathname : '';
+  if (status === '401') return pathname === '/api/me';
+  if (status === '404') return pendingApiPrefixes.some((prefix) => pathname.startsWith(prefix));
+  return false;
+}
+
+/**
  * A fresh browser context (its own profile: no stored language, no cache) whose pages report every
  * problem into the returned lists. CSP violations are caught by a listener that the devtools protocol
  * injects before the page's own scripts (the CSP forbids inline scripts, not this).
@@ -89,12 +109,71 @@ export async function watchedContext(
     });
   }, cspBinding);
   context.on('console', (message) => {
-    if (message.type() === 'error') problems.consoleErrors.push(`${message.location().url}: ${message.text()}`);
+    if (message.type() !== 'error' || isExpectedHttpError(message.text(), message.location().url)) return;
+    problems.consoleErrors.push(`${message.location().url}: ${message.text()}`);
   });
   context.on('weberror', (error) => problems.pageErrors.push(String(error.error())));
   context.on('requestfailed', (request) => {
+    // Requests cut short by a navigation (the notification stream, icons, fetches of the page left)
+    // are not failures.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
     problems.failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? '?'}`);
   });
   const page = await context.newPage();
   return { context, page, problems };
+}
+
+/**
+ * Calls Bureau's API from the page, with its session and CSRF token, as the web app does; for a
+ * journey's set-up (creating what it works on) rather than its steps, which go through the pages.
+ */
+export async function callApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+  const answer = await page.evaluate(
+    async ({ method, path, body }) => {
+      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string | null };
+      const response = await fetch(path, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(me.csrfToken ? { 'x-csrf-token': me.csrfToken } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, text: await response.text() };
+    },
+    { method, path, body },
+  );
+  if (answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+  return (answer.text ? JSON.parse(answer.text) : undefined) as T;
+}
+
+/** The demo accounts' password (README, identity.seed.ts). */
+export const demoPassword = 'Bureau-Demo-2026!';
+
+/** No CSP violation, console error, uncaught exception or failed request happened. */
+export const noProblems: Problems = { cspViolations: [], consoleErrors: [], pageErrors: [], failedRequests: [] };
+
+/**
+ * Signs in through the sign-in page, as a person would, and waits for the page it leads to
+ * (the home page unless the sign-in page was reached from another one).
+ */
+export async function signIn(
+  page: Page,
+  email: string,
+  password = demoPassword,
+  locale: 'fr' | 'en' = 'fr',
+): Promise<void> {
+  const labels =
+    locale === 'fr'
+      ? { email: 'Adresse électronique', password: 'Mot de passe', submit: 'Se connecter' }
+      : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
+  if (page.url() === 'about:blank' || !new URL(page.url()).pathname.startsWith('/connexion')) {
+    await page.goto('/connexion');
+  }
+  await page.getByRole('textbox', { name: new RegExp(`^${labels.email}`) }).fill(email);
+  await page.getByLabel(labels.password, { exact: true }).fill(password);
+  await page.getByRole('button', { name: labels.submit, exact: true }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/connexion'));
+  // The account menu's button (hidden on a phone, where it is inside DSFR's menu).
+  await page.locator('[aria-label^="Mon compte"], [aria-label^="My account"]').first().waitFor({ state: 'attached' });
 }

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { startBureauProcess } from '../apps/server/src/testing/bureau-process.ts';
 
 export interface RunningBureau {
+  /** Its data directory (SQLite database, outbox), for `bureau` commands run beside it. */
+  dataDir: string;
   /** Where it listens, e.g. http://127.0.0.1:41234 (from its "listening" log line). */
   address: string;
   /** Everything it wrote so far, stdout and stderr. */
@@ -22,6 +24,7 @@ export async function startBureau(extraEnv: Record<string, string> = {}): Promis
       env: { PATH, HOME, BUREAU_DATA_DIR: dataDir, BUREAU_PORT: '0', BUREAU_LOG_LEVEL: 'info', ...extraEnv },
     });
     return {
+      dataDir,
       address: bureau.address,
       output: () => bureau.output(),
       stop: async () => {

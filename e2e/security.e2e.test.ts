@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bureauAddress, launchChromium, watchedContext, type Problems } from './browser.ts';
+import { bureauAddress, launchChromium, noProblems, signIn, watchedContext } from './browser.ts';
 
 let browser: Browser;
 
@@ -13,16 +13,27 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const noProblems: Problems = { cspViolations: [], consoleErrors: [], pageErrors: [], failedRequests: [] };
-
 describe('content security policy', () => {
-  it('lets the home page load without a CSP violation or a console error', async () => {
+  it('lets the sign-in page, the home page and a lazily loaded module run without a CSP violation or a console error', async () => {
     const { context, page, problems } = await watchedContext(browser);
     try {
       await page.goto('/');
-      await expect.poll(() => page.getByRole('status').innerText()).toBe('Le service est opérationnel.');
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Connexion à Bureau');
       await expect.poll(() => page.getByRole('contentinfo').innerText()).toMatch(/Version \d/);
+      // The DSFR (styles, fonts, icons, its script) comes from Bureau itself.
+      expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toMatch(/Marianne/);
+      await signIn(page, 'claire.martin@demo.gouv.fr');
+      await page
+        .getByRole('navigation', { name: 'Menu principal' })
+        .getByRole('link', { name: 'Administration' })
+        .click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Organisations');
+      // Switching the theme goes through DSFR's display settings, without an inline style.
+      await page.getByRole('button', { name: /^Paramètres d.affichage$/ }).click();
+      await page.getByText('Thème sombre').click();
+      await expect.poll(() => page.getAttribute('html', 'data-fr-theme')).toBe('dark');
       await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(300); // Violation reports are delivered asynchronously.
       expect(problems).toEqual(noProblems);
     } finally {
       await context.close();
@@ -68,9 +79,12 @@ describe('addresses typed in the address bar', () => {
       const response = await page.goto('/quelque/part');
       expect(response?.status()).toBe(200);
       expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+      // Not signed in: the router sends the visitor to the sign-in page, which will bring them back.
+      await page.waitForURL(`${bureauAddress()}/connexion?retour=%2Fquelque%2Fpart`);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Connexion à Bureau');
+      await signIn(page, 'claire.martin@demo.gouv.fr');
       expect(page.url()).toBe(`${bureauAddress()}/quelque/part`);
-      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Bienvenue sur Bureau');
-      await expect.poll(() => page.getByRole('status').innerText()).toBe('Le service est opérationnel.');
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Page introuvable');
       expect(problems).toEqual(noProblems);
     } finally {
       await context.close();

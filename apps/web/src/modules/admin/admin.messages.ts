@@ -1,0 +1,598 @@
+import type { Dictionary } from '../../i18n.tsx';
+
+export interface AdminMessages {
+  section: string;
+  organisations: string;
+  organisationsIntro: string;
+  users: string;
+  usersIntro: string;
+  groups: string;
+  groupsIntro: string;
+  invitations: string;
+  invitationsIntro: string;
+  import: string;
+  importIntro: string;
+  audit: string;
+  auditIntro: string;
+  sensitivity: string;
+  sensitivityIntro: string;
+  name: string;
+  siret: string;
+  domains: string;
+  domainsHint: string;
+  parent: string;
+  noParent: string;
+  createOrganisation: string;
+  created: string;
+  email: string;
+  displayName: string;
+  jobTitle: string;
+  kind: string;
+  kindAgent: string;
+  kindExternal: string;
+  organisation: string;
+  none: string;
+  instanceAdmin: string;
+  createUser: string;
+  createUserHint: string;
+  userCreated: (email: string) => string;
+  searchUsers: string;
+  status: string;
+  active: string;
+  deactivated: string;
+  lastLogin: string;
+  never: string;
+  deactivate: string;
+  deactivateUser: (name: string) => string;
+  more: string;
+  noUsers: string;
+  description: string;
+  createGroup: string;
+  members: string;
+  manager: string;
+  member: string;
+  addMember: string;
+  addMemberLabel: (group: string) => string;
+  memberSearchHint: string;
+  remove: string;
+  removeMember: (name: string, group: string) => string;
+  noGroups: string;
+  noMembers: string;
+  group: string;
+  invite: string;
+  invitationSent: (email: string, date: string) => string;
+  pendingInvitations: string;
+  expires: string;
+  noInvitations: string;
+  revoke: string;
+  csvFile: string;
+  csvHint: string;
+  check: string;
+  importNow: string;
+  importChecked: (rows: number) => string;
+  importDone: (created: number) => string;
+  action: string;
+  actionHint: string;
+  outcome: string;
+  anyOutcome: string;
+  success: string;
+  failure: string;
+  denied: string;
+  actor: string;
+  actorHint: string;
+  since: string;
+  until: string;
+  filter: string;
+  reset: string;
+  export: string;
+  when: string;
+  target: string;
+  details: string;
+  system: string;
+  noEvents: string;
+  defaultLabel: string;
+  labelNames: Record<'public' | 'internal' | 'sensitive' | 'restricted', string>;
+  labelHints: Record<'public' | 'internal' | 'sensitive' | 'restricted', string>;
+  defaultLabelUnavailable: string;
+  saveLabel: (organisation: string) => string;
+  save: string;
+  saved: string;
+  loading: string;
+  externalServices: string;
+  externalServicesIntro: string;
+  serviceId: string;
+  serviceIdHint: string;
+  serviceName: string;
+  serviceUrl: string;
+  serviceUrlHint: string;
+  serviceDescription: string;
+  serviceDescriptionHint: string;
+  serviceLegend: (position: number, name: string) => string;
+  addService: string;
+  moveUp: string;
+  moveUpOf: (name: string) => string;
+  moveDown: string;
+  moveDownOf: (name: string) => string;
+  removeService: string;
+  removeServiceOf: (name: string) => string;
+  noServices: string;
+  saveServices: string;
+  servicesSaved: string;
+  servicesLimit: (max: number) => string;
+  formHasErrors: (count: number) => string;
+  invalidId: string;
+  duplicateId: string;
+  invalidUrl: string;
+  required: string;
+  tooLong: (max: number) => string;
+  instance: string;
+  instanceIntro: string;
+  instanceName: string;
+  instanceNameHint: string;
+  rename: string;
+  renamed: (name: string) => string;
+  invitedOn: string;
+  invitedBy: string;
+  confirmRevokeInvitation: (email: string) => string;
+  revokeInvitationOf: (email: string) => string;
+  invitationRevoked: (email: string) => string;
+  serviceKeys: string;
+  serviceKeysIntro: string;
+  serviceKeysWhat: string;
+  chooseOrganisation: string;
+  keyName: string;
+  keyNameHint: string;
+  keyScopes: string;
+  scopeNames: Record<string, string>;
+  keyExpires: string;
+  keyExpiresHint: string;
+  createKey: string;
+  keyCreated: string;
+  keyLastUsed: string;
+  noServiceKeys: string;
+  newKeyTitle: string;
+  newKeyWarning: string;
+  copySecret: string;
+  confirmRevokeKey: (name: string) => string;
+  revokeKeyOf: (name: string) => string;
+  keyRevoked: (name: string) => string;
+  noAdministeredOrganisation: string;
+  merge: string;
+  mergeOf: (name: string) => string;
+  mergeTitle: string;
+  mergeIntro: (name: string, email: string) => string;
+  mergeSearch: string;
+  mergeSearchHint: string;
+  mergeCandidates: string;
+  mergeChoose: (name: string, email: string) => string;
+  mergeNoCandidates: string;
+  mergeWarningTitle: string;
+  mergeWarning: (source: string, target: string) => string;
+  mergeConfirm: string;
+  mergeDone: (source: string, target: string) => string;
+  mergeMoved: (moved: {
+    identities: number;
+    groups: number;
+    administeredOrganisations: number;
+    grants: number;
+  }) => string[];
+  mergePasswordMoved: string;
+  mergeUnknownTarget: string;
+  backToUsers: string;
+  actions: string;
+  groupColumn: string;
+  confirmDeactivate: (name: string) => string;
+}
+
+const fr: AdminMessages = {
+  section: 'Administration',
+  organisations: 'Organisations',
+  organisationsIntro:
+    'L’arborescence de l’administration : ministère, directions, services, avec les domaines de messagerie de leurs agents.',
+  users: 'Comptes',
+  usersIntro: 'Les comptes des agents et des partenaires externes.',
+  groups: 'Groupes',
+  groupsIntro: 'Les équipes, qui peuvent réunir des agents de plusieurs organisations et des partenaires.',
+  invitations: 'Invitations',
+  invitationsIntro: 'Invitez une personne par courriel : le lien lui permet de créer son compte pendant 7 jours.',
+  import: 'Import CSV',
+  importIntro:
+    'Créez des comptes en nombre depuis un fichier CSV (colonnes email, displayName, title, organisation…). L’import est complet ou n’a pas lieu : vérifiez d’abord le fichier.',
+  audit: 'Journal d’audit',
+  auditIntro: 'Les événements de sécurité : connexions, droits, comptes, clés. Du plus récent au plus ancien.',
+  sensitivity: 'Sensibilité par défaut',
+  sensitivityIntro:
+    'Le niveau de sensibilité que reçoivent les nouveaux contenus de chaque organisation. Un contenu sensible ne part jamais vers un service qui n’est pas qualifié pour lui.',
+  name: 'Nom',
+  siret: 'SIRET',
+  domains: 'Domaines de messagerie',
+  domainsHint: 'Séparés par des virgules, par exemple : numerique.gouv.fr',
+  parent: 'Rattachée à',
+  noParent: 'Aucune (organisation racine)',
+  createOrganisation: 'Créer l’organisation',
+  created: 'Créé.',
+  email: 'Adresse électronique',
+  displayName: 'Nom affiché',
+  jobTitle: 'Fonction',
+  kind: 'Type de compte',
+  kindAgent: 'Agent',
+  kindExternal: 'Partenaire externe',
+  organisation: 'Organisation',
+  none: 'Aucune',
+  instanceAdmin: 'Administrateur de l’instance',
+  createUser: 'Créer le compte',
+  createUserHint: 'La personne reçoit un courriel pour choisir son mot de passe.',
+  userCreated: (email) => `Le compte ${email} est créé ; un courriel lui a été envoyé pour choisir son mot de passe.`,
+  searchUsers: 'Rechercher un compte',
+  status: 'État',
+  active: 'Actif',
+  deactivated: 'Désactivé',
+  lastLogin: 'Dernière connexion',
+  never: 'Jamais',
+  deactivate: 'Désactiver',
+  deactivateUser: (name) => `Désactiver le compte de ${name}`,
+  more: 'Afficher plus',
+  noUsers: 'Aucun compte ne correspond.',
+  description: 'Description',
+  createGroup: 'Créer le groupe',
+  members: 'Membres',
+  manager: 'Responsable',
+  member: 'Membre',
+  addMember: 'Ajouter',
+  addMemberLabel: (group) => `Ajouter un membre au groupe ${group} (adresse électronique)`,
+  memberSearchHint: 'L’adresse d’un agent de l’annuaire.',
+  remove: 'Retirer',
+  removeMember: (name, group) => `Retirer ${name} du groupe ${group}`,
+  noGroups: 'Aucun groupe.',
+  noMembers: 'Aucun membre.',
+  group: 'Groupe (facultatif)',
+  invite: 'Envoyer l’invitation',
+  invitationSent: (email, date) => `Invitation envoyée à ${email}, valable jusqu’au ${date}.`,
+  pendingInvitations: 'Invitations en attente',
+  expires: 'Expire le',
+  noInvitations: 'Aucune invitation en attente.',
+  revoke: 'Révoquer',
+  csvFile: 'Fichier CSV',
+  csvHint: 'Encodage UTF-8, séparateur virgule, 5 000 lignes au plus.',
+  check: 'Vérifier le fichier',
+  importNow: 'Importer',
+  importChecked: (rows) => `Le fichier est valide : ${rows} compte${rows > 1 ? 's' : ''} à créer.`,
+  importDone: (created) => `${created} compte${created > 1 ? 's' : ''} créé${created > 1 ? 's' : ''}.`,
+  action: 'Action',
+  actionHint: 'Début du nom, par exemple identity.login',
+  outcome: 'Résultat',
+  anyOutcome: 'Tous',
+  success: 'Réussite',
+  failure: 'Échec',
+  denied: 'Refus',
+  actor: 'Auteur (identifiant)',
+  actorHint: 'Identifiant du compte',
+  since: 'Depuis le',
+  until: 'Jusqu’au',
+  filter: 'Filtrer',
+  reset: 'Réinitialiser',
+  export: 'Exporter (JSON Lines)',
+  when: 'Date',
+  target: 'Cible',
+  details: 'Détails',
+  system: 'Système',
+  noEvents: 'Aucun événement ne correspond.',
+  defaultLabel: 'Niveau par défaut',
+  labelNames: { public: 'Public', internal: 'Interne', sensitive: 'Sensible', restricted: 'Diffusion restreinte' },
+  labelHints: {
+    public: 'Peut être publié.',
+    internal: 'Non sensible, réservé à l’administration.',
+    sensitive: 'Hébergement qualifié SecNumCloud ou opéré par l’État.',
+    restricted: 'Uniquement sur l’infrastructure de l’administration.',
+  },
+  defaultLabelUnavailable: 'Le serveur ne gère pas encore le niveau par défaut des organisations.',
+  saveLabel: (organisation) => `Enregistrer le niveau de ${organisation}`,
+  save: 'Enregistrer',
+  saved: 'Enregistré.',
+  loading: 'Chargement…',
+  externalServices: 'Services externes',
+  externalServicesIntro:
+    'Les services hors de Bureau que le lanceur d’applications propose à tous les agents, dans cet ordre (30 au plus).',
+  serviceId: 'Identifiant',
+  serviceIdHint: 'Lettres minuscules, chiffres et tirets, par exemple : grist',
+  serviceName: 'Nom',
+  serviceUrl: 'Adresse',
+  serviceUrlHint: 'Commence par https:// (ou http://)',
+  serviceDescription: 'Description (facultative)',
+  serviceDescriptionHint: 'Affichée sous le nom dans le lanceur, 200 caractères au plus.',
+  serviceLegend: (position, name) => `Service ${position}${name ? ` : ${name}` : ''}`,
+  addService: 'Ajouter un service',
+  moveUp: 'Monter',
+  moveUpOf: (name) => `Monter ${name}`,
+  moveDown: 'Descendre',
+  moveDownOf: (name) => `Descendre ${name}`,
+  removeService: 'Retirer',
+  removeServiceOf: (name) => `Retirer ${name}`,
+  noServices: 'Aucun service externe : le lanceur ne propose que les services de Bureau.',
+  saveServices: 'Enregistrer les services',
+  servicesSaved: 'Les services externes sont enregistrés.',
+  servicesLimit: (max) => `${max} services au plus.`,
+  formHasErrors: (count) =>
+    `Le formulaire contient ${count} erreur${count > 1 ? 's' : ''} : corrigez ${count > 1 ? 'les champs signalés' : 'le champ signalé'}.`,
+  invalidId: 'Lettres minuscules, chiffres et tirets seulement, 40 caractères au plus, sans tiret au début.',
+  duplicateId: 'Cet identifiant est déjà utilisé par un autre service.',
+  invalidUrl: 'Une adresse complète qui commence par https:// ou http://.',
+  required: 'Champ obligatoire.',
+  tooLong: (max) => `${max} caractères au plus.`,
+  instance: 'Nom de l’administration',
+  instanceIntro: 'Le nom affiché dans l’en-tête de Bureau, sous « Bureau », et dans le titre des pages.',
+  instanceName: 'Nom de l’administration',
+  instanceNameHint: '120 caractères au plus, par exemple : Ministère de la Culture',
+  rename: 'Renommer',
+  renamed: (name) => `L’administration s’appelle désormais « ${name} ».`,
+  invitedOn: 'Envoyée le',
+  invitedBy: 'Par',
+  confirmRevokeInvitation: (email) => `Révoquer l’invitation de ${email} ? Son lien cessera aussitôt de fonctionner.`,
+  revokeInvitationOf: (email) => `Révoquer l’invitation de ${email}`,
+  invitationRevoked: (email) => `L’invitation de ${email} est révoquée.`,
+  serviceKeys: 'Clés de service',
+  serviceKeysIntro:
+    'Une clé de service permet à un programme d’une autre administration d’agir pour le compte de votre organisation, avec les seuls droits choisis.',
+  serviceKeysWhat:
+    'Chaque clé agit sous un compte de service propre : partagez-lui des documents ou des salons comme à une personne. Révoquer la clé désactive ce compte aussitôt.',
+  chooseOrganisation: 'Organisation',
+  keyName: 'Nom de la clé',
+  keyNameHint: 'Le programme et l’administration qui l’utilisent, par exemple : Passerelle DGFiP',
+  keyScopes: 'Droits',
+  scopeNames: {
+    ai: 'Albert (IA)',
+    chat: 'Messagerie',
+    'docs:read': 'Documents (lecture)',
+    'docs:write': 'Documents (écriture)',
+    files: 'Fichiers',
+    procedures: 'Démarches',
+  },
+  keyExpires: 'Expire le',
+  keyExpiresHint: 'Facultatif : la clé cesse de fonctionner à la fin de ce jour.',
+  createKey: 'Créer la clé de service',
+  keyCreated: 'Créée le',
+  keyLastUsed: 'Dernière utilisation',
+  noServiceKeys: 'Aucune clé de service pour cette organisation.',
+  newKeyTitle: 'Votre nouvelle clé de service',
+  newKeyWarning: 'Copiez-la maintenant et transmettez-la par un canal sûr : elle ne sera plus jamais affichée.',
+  copySecret: 'Copier la clé',
+  confirmRevokeKey: (name) => `Révoquer la clé « ${name} » ? Le programme qui l’utilise perdra aussitôt l’accès.`,
+  revokeKeyOf: (name) => `Révoquer la clé ${name}`,
+  keyRevoked: (name) => `La clé « ${name} » est révoquée.`,
+  noAdministeredOrganisation: 'Vous n’administrez aucune organisation.',
+  merge: 'Fusionner',
+  mergeOf: (name) => `Fusionner un doublon dans le compte de ${name}`,
+  mergeTitle: 'Fusionner avec un autre compte',
+  mergeIntro: (name, email) =>
+    `Le compte conservé est celui de ${name} (${email}). Choisissez le compte en double : ses accès passeront à ce compte.`,
+  mergeSearch: 'Rechercher le compte en double',
+  mergeSearchHint: 'Nom ou adresse électronique.',
+  mergeCandidates: 'Comptes trouvés',
+  mergeChoose: (name, email) => `${name} (${email})`,
+  mergeNoCandidates: 'Aucun autre compte actif ne correspond.',
+  mergeWarningTitle: 'Cette opération est définitive',
+  mergeWarning: (source, target) =>
+    `Les identités de connexion, les groupes, les rôles d’administration et les droits de ${source} passeront à ${target}. Le compte ${source} sera désactivé, ses sessions fermées et ses clés révoquées.`,
+  mergeConfirm: 'Fusionner les comptes',
+  mergeDone: (source, target) => `Le compte ${source} est fusionné dans celui de ${target}.`,
+  mergeMoved: (moved) => [
+    `${moved.identities} identité${moved.identities > 1 ? 's' : ''} de connexion`,
+    `${moved.groups} groupe${moved.groups > 1 ? 's' : ''}`,
+    `${moved.administeredOrganisations} organisation${moved.administeredOrganisations > 1 ? 's' : ''} administrée${moved.administeredOrganisations > 1 ? 's' : ''}`,
+    `${moved.grants} droit${moved.grants > 1 ? 's' : ''} d’accès`,
+  ],
+  mergePasswordMoved: 'Le mot de passe du doublon est désormais celui du compte conservé.',
+  mergeUnknownTarget: 'Ce compte n’existe pas ou n’est plus actif.',
+  backToUsers: 'Retour aux comptes',
+  actions: 'Actions',
+  groupColumn: 'Groupe',
+  confirmDeactivate: (name) =>
+    `Désactiver le compte de ${name} ? La personne ne pourra plus se connecter et ses sessions seront fermées.`,
+};
+
+const en: AdminMessages = {
+  section: 'Administration',
+  organisations: 'Organisations',
+  organisationsIntro: 'The administration’s tree: ministry, directorates, services, with their agents’ e-mail domains.',
+  users: 'Accounts',
+  usersIntro: 'The accounts of agents and external partners.',
+  groups: 'Groups',
+  groupsIntro: 'Teams, which may bring together agents of several organisations and partners.',
+  invitations: 'Invitations',
+  invitationsIntro: 'Invite someone by e-mail: the link lets them create their account for 7 days.',
+  import: 'CSV import',
+  importIntro:
+    'Create many accounts from a CSV file (columns email, displayName, title, organisation…). The import is all or nothing: check the file first.',
+  audit: 'Audit log',
+  auditIntro: 'Security events: sign-ins, rights, accounts, keys. Newest first.',
+  sensitivity: 'Default sensitivity',
+  sensitivityIntro:
+    'The sensitivity level new content of each organisation gets. Sensitive content never goes to a service not cleared for it.',
+  name: 'Name',
+  siret: 'SIRET',
+  domains: 'E-mail domains',
+  domainsHint: 'Comma-separated, for example: numerique.gouv.fr',
+  parent: 'Part of',
+  noParent: 'None (root organisation)',
+  createOrganisation: 'Create the organisation',
+  created: 'Created.',
+  email: 'E-mail address',
+  displayName: 'Display name',
+  jobTitle: 'Job title',
+  kind: 'Account type',
+  kindAgent: 'Agent',
+  kindExternal: 'External partner',
+  organisation: 'Organisation',
+  none: 'None',
+  instanceAdmin: 'Instance administrator',
+  createUser: 'Create the account',
+  createUserHint: 'The person receives an e-mail to choose their password.',
+  userCreated: (email) => `The account ${email} is created; an e-mail was sent to choose its password.`,
+  searchUsers: 'Search accounts',
+  status: 'Status',
+  active: 'Active',
+  deactivated: 'Deactivated',
+  lastLogin: 'Last sign-in',
+  never: 'Never',
+  deactivate: 'Deactivate',
+  deactivateUser: (name) => `Deactivate the account of ${name}`,
+  more: 'Show more',
+  noUsers: 'No account matches.',
+  description: 'Description',
+  createGroup: 'Create the group',
+  members: 'Members',
+  manager: 'Manager',
+  member: 'Member',
+  addMember: 'Add',
+  addMemberLabel: (group) => `Add a member to the group ${group} (e-mail address)`,
+  memberSearchHint: 'The address of an agent of the directory.',
+  remove: 'Remove',
+  removeMember: (name, group) => `Remove ${name} from the group ${group}`,
+  noGroups: 'No groups.',
+  noMembers: 'No members.',
+  group: 'Group (optional)',
+  invite: 'Send the invitation',
+  invitationSent: (email, date) => `Invitation sent to ${email}, valid until ${date}.`,
+  pendingInvitations: 'Pending invitations',
+  expires: 'Expires on',
+  noInvitations: 'No pending invitations.',
+  revoke: 'Revoke',
+  csvFile: 'CSV file',
+  csvHint: 'UTF-8, comma-separated, at most 5,000 rows.',
+  check: 'Check the file',
+  importNow: 'Import',
+  importChecked: (rows) => `The file is valid: ${rows} account${rows > 1 ? 's' : ''} to create.`,
+  importDone: (created) => `${created} account${created > 1 ? 's' : ''} created.`,
+  action: 'Action',
+  actionHint: 'Start of the name, for example identity.login',
+  outcome: 'Outcome',
+  anyOutcome: 'All',
+  success: 'Success',
+  failure: 'Failure',
+  denied: 'Denied',
+  actor: 'Actor (identifier)',
+  actorHint: 'Account identifier',
+  since: 'Since',
+  until: 'Until',
+  filter: 'Filter',
+  reset: 'Reset',
+  export: 'Export (JSON Lines)',
+  when: 'Date',
+  target: 'Target',
+  details: 'Details',
+  system: 'System',
+  noEvents: 'No event matches.',
+  defaultLabel: 'Default level',
+  labelNames: { public: 'Public', internal: 'Internal', sensitive: 'Sensitive', restricted: 'Restricted' },
+  labelHints: {
+    public: 'May be published.',
+    internal: 'Not sensitive, for the administration only.',
+    sensitive: 'SecNumCloud-qualified or State-operated hosting.',
+    restricted: 'Only on the administration’s own infrastructure.',
+  },
+  defaultLabelUnavailable: 'The server does not handle organisations’ default level yet.',
+  saveLabel: (organisation) => `Save the level of ${organisation}`,
+  save: 'Save',
+  saved: 'Saved.',
+  loading: 'Loading…',
+  externalServices: 'External services',
+  externalServicesIntro:
+    'Services outside Bureau that the app switcher offers every agent, in this order (at most 30).',
+  serviceId: 'Identifier',
+  serviceIdHint: 'Lower-case letters, digits and dashes, for example: grist',
+  serviceName: 'Name',
+  serviceUrl: 'Address',
+  serviceUrlHint: 'Starts with https:// (or http://)',
+  serviceDescription: 'Description (optional)',
+  serviceDescriptionHint: 'Shown under the name in the switcher, at most 200 characters.',
+  serviceLegend: (position, name) => `Service ${position}${name ? `: ${name}` : ''}`,
+  addService: 'Add a service',
+  moveUp: 'Move up',
+  moveUpOf: (name) => `Move up ${name}`,
+  moveDown: 'Move down',
+  moveDownOf: (name) => `Move down ${name}`,
+  removeService: 'Remove',
+  removeServiceOf: (name) => `Remove ${name}`,
+  noServices: 'No external services: the switcher offers Bureau’s services only.',
+  saveServices: 'Save the services',
+  servicesSaved: 'The external services are saved.',
+  servicesLimit: (max) => `At most ${max} services.`,
+  formHasErrors: (count) =>
+    `The form has ${count} error${count > 1 ? 's' : ''}: correct the flagged field${count > 1 ? 's' : ''}.`,
+  invalidId: 'Lower-case letters, digits and dashes only, at most 40 characters, not starting with a dash.',
+  duplicateId: 'Another service already uses this identifier.',
+  invalidUrl: 'A full address starting with https:// or http://.',
+  required: 'Required.',
+  tooLong: (max) => `At most ${max} characters.`,
+  instance: 'Administration’s name',
+  instanceIntro: 'The name shown in Bureau’s header, under “Bureau”, and in the pages’ titles.',
+  instanceName: 'Administration’s name',
+  instanceNameHint: 'At most 120 characters, for example: Ministère de la Culture',
+  rename: 'Rename',
+  renamed: (name) => `The administration is now called “${name}”.`,
+  invitedOn: 'Sent on',
+  invitedBy: 'By',
+  confirmRevokeInvitation: (email) => `Revoke the invitation of ${email}? Its link stops working at once.`,
+  revokeInvitationOf: (email) => `Revoke the invitation of ${email}`,
+  invitationRevoked: (email) => `The invitation of ${email} is revoked.`,
+  serviceKeys: 'Service keys',
+  serviceKeysIntro:
+    'A service key lets a program of another administration act for your organisation, with the rights you choose only.',
+  serviceKeysWhat:
+    'Each key acts as its own service account: share documents or rooms with it as with a person. Revoking the key deactivates that account at once.',
+  chooseOrganisation: 'Organisation',
+  keyName: 'Key name',
+  keyNameHint: 'The program and the administration using it, for example: DGFiP gateway',
+  keyScopes: 'Rights',
+  scopeNames: {
+    ai: 'Albert (AI)',
+    chat: 'Chat',
+    'docs:read': 'Documents (read)',
+    'docs:write': 'Documents (write)',
+    files: 'Files',
+    procedures: 'Procedures',
+  },
+  keyExpires: 'Expires on',
+  keyExpiresHint: 'Optional: the key stops working at the end of that day.',
+  createKey: 'Create the service key',
+  keyCreated: 'Created on',
+  keyLastUsed: 'Last used',
+  noServiceKeys: 'No service keys for this organisation.',
+  newKeyTitle: 'Your new service key',
+  newKeyWarning: 'Copy it now and pass it on through a safe channel: it will never be shown again.',
+  copySecret: 'Copy the key',
+  confirmRevokeKey: (name) => `Revoke the key “${name}”? The program using it loses access at once.`,
+  revokeKeyOf: (name) => `Revoke the key ${name}`,
+  keyRevoked: (name) => `The key “${name}” is revoked.`,
+  noAdministeredOrganisation: 'You administer no organisation.',
+  merge: 'Merge',
+  mergeOf: (name) => `Merge a duplicate into the account of ${name}`,
+  mergeTitle: 'Merge with another account',
+  mergeIntro: (name, email) =>
+    `The account kept is ${name}’s (${email}). Choose the duplicate account: its access moves to this account.`,
+  mergeSearch: 'Search for the duplicate account',
+  mergeSearchHint: 'Name or e-mail address.',
+  mergeCandidates: 'Accounts found',
+  mergeChoose: (name, email) => `${name} (${email})`,
+  mergeNoCandidates: 'No other active account matches.',
+  mergeWarningTitle: 'This cannot be undone',
+  mergeWarning: (source, target) =>
+    `The sign-in identities, groups, administration roles and rights of ${source} move to ${target}. The account ${source} is deactivated, its sessions ended and its keys revoked.`,
+  mergeConfirm: 'Merge the accounts',
+  mergeDone: (source, target) => `The account ${source} is merged into ${target}’s.`,
+  mergeMoved: (moved) => [
+    `${moved.identities} sign-in identit${moved.identities > 1 ? 'ies' : 'y'}`,
+    `${moved.groups} group${moved.groups > 1 ? 's' : ''}`,
+    `${moved.administeredOrganisations} administered organisation${moved.administeredOrganisations > 1 ? 's' : ''}`,
+    `${moved.grants} access right${moved.grants > 1 ? 's' : ''}`,
+  ],
+  mergePasswordMoved: 'The duplicate’s password is now the kept account’s.',
+  mergeUnknownTarget: 'This account does not exist or is no longer active.',
+  backToUsers: 'Back to the accounts',
+  actions: 'Actions',
+  groupColumn: 'Group',
+  confirmDeactivate: (name) =>
+    `Deactivate the account of ${name}? They will no longer be able to sign in and their sessions will end.`,
+};
+
+export const adminMessages: Dictionary<AdminMessages> = { fr, en };
