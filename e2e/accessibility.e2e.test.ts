@@ -73,6 +73,8 @@ const signedInPages = [
   { name: 'not-found', path: '/nulle/part', heading: 'Page introuvable' },
 ];
 
+const directoryPageNames = ['directory-person', 'directory-organisation', 'directory-group', 'admin-merge'];
+
 /** The directory's pages, whose addresses name demo records: found through the API once signed in. */
 async function directoryPages(page: Page): Promise<typeof signedInPages> {
   const people = await callApi<{ items: { id: string; email: string }[] }>(
@@ -134,21 +136,42 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A and AA)', () => {
         await context.close();
       }
     });
+  }
 
-    it(`has no serious or critical violation on the signed-in pages in ${colorScheme} mode`, async () => {
-      const { context, page } = await watchedContext(browser, { colorScheme });
-      try {
-        await signIn(page, 'claire.martin@demo.gouv.fr');
-        for (const target of [...signedInPages, ...(await directoryPages(page))]) {
+  // One test per page (each with its own time budget), in one signed-in browser per colour scheme.
+  for (const colorScheme of ['light', 'dark'] as const) {
+    describe(`signed-in pages in ${colorScheme} mode`, () => {
+      let watched: Awaited<ReturnType<typeof watchedContext>> | undefined;
+      let targets: typeof signedInPages = [];
+
+      beforeAll(async () => {
+        watched = await watchedContext(browser, { colorScheme });
+        await signIn(watched.page, 'claire.martin@demo.gouv.fr');
+        targets = [...signedInPages, ...(await directoryPages(watched.page))];
+      });
+      afterAll(async () => {
+        await watched?.context.close();
+      });
+
+      it.each([...signedInPages.map((target) => target.name), ...directoryPageNames])(
+        'has no serious or critical violation on %s',
+        async (name) => {
+          const page = watched!.page;
+          const target = targets.find((candidate) => candidate.name === name)!;
           await openPage(page, target.path, target.heading);
+          expect(await page.getAttribute('html', 'data-fr-theme')).toBe(colorScheme);
           expect({ page: target.name, violations: await seriousAxeViolations(page) }).toEqual({
             page: target.name,
             violations: [],
           });
           await saveScreenshot(page, `page-${target.name}-${colorScheme}`);
-        }
-        // The header's panels, open.
-        for (const button of ['Services', 'Notifications']) {
+        },
+      );
+
+      it.each(['Services', 'Notifications'])(
+        'has no serious or critical violation with the %s panel open',
+        async (button) => {
+          const page = watched!.page;
           await page.goto('/');
           await page
             .getByRole('button', { name: new RegExp(`^${button}`) })
@@ -159,29 +182,29 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A and AA)', () => {
             violations: [],
           });
           await saveScreenshot(page, `panel-${button.toLowerCase()}-${colorScheme}`);
-        }
+        },
+      );
+    });
+  }
+
+  describe('in English', () => {
+    it('has no serious or critical violation in English', async () => {
+      const { context, page } = await watchedContext(browser);
+      try {
+        await context.addInitScript(() => localStorage.setItem('bureau.locale', 'en'));
+        await page.goto('/connexion');
+        expect(await page.getAttribute('html', 'lang')).toBe('en');
+        await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in to Bureau');
+        expect(await seriousAxeViolations(page)).toEqual([]);
+        await signIn(page, 'claire.martin@demo.gouv.fr', undefined, 'en');
+        await page.goto('/administration/journal');
+        await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Audit log');
+        await page.waitForLoadState('networkidle');
+        expect(await seriousAxeViolations(page)).toEqual([]);
+        await saveScreenshot(page, 'page-admin-audit-en');
       } finally {
         await context.close();
       }
     });
-  }
-
-  it('has no serious or critical violation in English', async () => {
-    const { context, page } = await watchedContext(browser);
-    try {
-      await context.addInitScript(() => localStorage.setItem('bureau.locale', 'en'));
-      await page.goto('/connexion');
-      expect(await page.getAttribute('html', 'lang')).toBe('en');
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in to Bureau');
-      expect(await seriousAxeViolations(page)).toEqual([]);
-      await signIn(page, 'claire.martin@demo.gouv.fr', undefined, 'en');
-      await page.goto('/administration/journal');
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Audit log');
-      await page.waitForLoadState('networkidle');
-      expect(await seriousAxeViolations(page)).toEqual([]);
-      await saveScreenshot(page, 'page-admin-audit-en');
-    } finally {
-      await context.close();
-    }
   });
 });

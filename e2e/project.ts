@@ -28,6 +28,9 @@ export function e2eProjects(env: NodeJS.ProcessEnv = process.env) {
         include: ['e2e/**/*.e2e.test.ts'],
         testTimeout: 60_000,
         hookTimeout: 60_000,
+        // A page's data may take a few seconds on a busy 2-core machine (CI runs journeys in parallel):
+        // `expect.poll` waits up to 10 s instead of vitest's 1 s before failing.
+        expect: { poll: { timeout: 10_000, interval: 100 } },
         // Builds the web app when needed and starts one `bureau start` shared by the journeys.
         globalSetup: ['e2e/global-setup.ts'],
         env: { BUREAU_CHROMIUM: chromium },
