@@ -16,6 +16,11 @@ export const searchLimits = {
    * hits, those ranked are the ones whose title matches, then the most recent.
    */
   resultsMax: 500,
+  /**
+   * Facets count up to about this many results (of a user who reads more than a few thousand items):
+   * beyond, a facet's `count` is a lower bound (`isLowerBound`), shown as "1,000+".
+   */
+  facetCountMax: 1000,
 } as const;
 
 /** `module.entity`, e.g. `identity.user`, `docs.document`. */
@@ -60,7 +65,12 @@ export const searchHitSchema = z
   })
   .meta({ id: 'SearchHit' });
 
-export const searchFacetSchema = z.object({ type: z.string(), count: z.number().int().nonnegative() });
+export const searchFacetSchema = z.object({
+  type: z.string(),
+  count: z.number().int().nonnegative(),
+  /** There may be more than `count`: the search stopped counting (`searchLimits.facetCountMax`). */
+  isLowerBound: z.boolean().optional(),
+});
 
 export const searchResultSchema = z
   .object({

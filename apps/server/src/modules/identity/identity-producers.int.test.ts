@@ -103,8 +103,8 @@ describe('Identity in the search and the inbox', () => {
     ]);
     expect((await search(agent, 'ecologie')).facets).toEqual(
       expect.arrayContaining([
-        { type: 'identity.organisation', count: 1 },
-        { type: 'identity.user', count: 2 },
+        { type: 'identity.organisation', count: 1, isLowerBound: false },
+        { type: 'identity.user', count: 2, isLowerBound: false },
       ]),
     );
 

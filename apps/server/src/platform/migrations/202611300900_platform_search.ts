@@ -88,14 +88,15 @@ export const platformSearchMigration: Migration = {
       .columns(['seq', 'type', 'resource_id', 'updated_at'])
       .execute();
     // Contentless (the texts are in platform_search_documents), rows deletable by rowid. The terms are
-    // already analysed; unicode61 without diacritics only splits them on spaces. Prefix indexes of 2
-    // and 3 characters make short prefix queries cheap.
+    // already analysed; unicode61 without diacritics only splits them on spaces. Prefix indexes of 2 to
+    // 5 characters make the word being typed cheap: without one, FTS5 merges the doclists of every word
+    // the prefix starts (`pres`: 20 ms on bench/search's 100,000 items, 1.5 ms with it).
     await sql`
       create virtual table platform_search_fts using fts5(
         title, body,
         content = '', contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3'
+        prefix = '2 3 4 5'
       )
     `.execute(db);
   },

@@ -106,9 +106,20 @@ describe('French analyser', () => {
         { surface: 'administration', stem: 'administ', match: 'exact' },
       ]);
       expect(queryTerms('impôts de')).toEqual([{ surface: 'impots', stem: 'impot', match: 'exact' }]);
-      expect(queryTerms('de')).toEqual([{ surface: 'de', stem: 'de', match: 'prefix' }]);
+      expect(queryTerms('des')).toEqual([{ surface: 'des', stem: 'des', match: 'prefix' }]);
+      expect(queryTerms('de')).toEqual([]);
       expect(queryTerms('le la ')).toEqual([]);
       expect(queryTerms("l'")).toEqual([]);
+    });
+
+    it('takes the word being typed as a prefix from three letters, a word followed by * from two', () => {
+      expect(queryTerms('pr')).toEqual([{ surface: 'pr', stem: 'pr', match: 'exact' }]);
+      expect(queryTerms('pro')).toEqual([{ surface: 'pro', stem: 'pro', match: 'exact-or-prefix' }]);
+      expect(queryTerms('pr* ')).toEqual([{ surface: 'pr', stem: 'pr', match: 'prefix' }]);
+      expect(queryTerms('impôts pr')).toEqual([
+        { surface: 'impots', stem: 'impot', match: 'exact' },
+        { surface: 'pr', stem: 'pr', match: 'exact' },
+      ]);
     });
 
     it('does not take a single letter as a prefix', () => {

@@ -160,8 +160,14 @@ export function indexedWords(text: string): Array<readonly string[]> {
   return words;
 }
 
-/** Prefix queries shorter than this would match most of the index. */
+/** A word followed by `*` is a prefix from this many characters: shorter ones match most of the index. */
 export const minPrefixLength = 2;
+/**
+ * The word being typed (the last one, nothing after it) also matches as a prefix from this many
+ * characters; shorter, it matches as a word only. Two letters (`pr`, `de`) would match a large part of
+ * the index at every keystroke, for results nobody reads.
+ */
+export const minTypedPrefixLength = 3;
 
 /**
  * The terms of a query, all required. The last word counts as a word being typed (exact or prefix)
@@ -174,8 +180,9 @@ export function queryTerms(query: string): QueryTerm[] {
   for (const { word, end } of textWords(query)) {
     const folded = foldWord(word);
     const isStarred = query[end] === '*';
-    const isOpen = isStarred || end === query.length;
-    const canPrefix = isOpen && folded.length >= minPrefixLength;
+    const canPrefix = isStarred
+      ? folded.length >= minPrefixLength
+      : end === query.length && folded.length >= minTypedPrefixLength;
     if (isStopWord(folded)) {
       if (canPrefix) openStopWord = { surface: folded, stem: folded, match: 'prefix' };
       continue;

@@ -167,6 +167,15 @@ describe('Search', () => {
       expect((await sut.search(agent, { q: 'décr ' })).items).toHaveLength(0);
     });
 
+    it('takes the word being typed as a prefix from three letters only', async () => {
+      await indexDocument('Budget primitif');
+      await indexDocument('Note', 'Un bu de plus.');
+
+      expect(titles(await sut.search(agent, { q: 'bu' }))).toEqual(['Note']);
+      expect(titles(await sut.search(agent, { q: 'bud' }))).toEqual(['Budget primitif']);
+      expect((await sut.search(agent, { q: 'bu* ' })).items).toHaveLength(2);
+    });
+
     it('requires every word, in the title or in the text', async () => {
       await indexDocument('Budget 2026', 'Voté par le conseil municipal.');
       await indexDocument('Budget 2025', 'Voté en commission.');
@@ -223,8 +232,8 @@ describe('Search', () => {
 
       const all = await sut.search(agent, { q: 'budget ' });
       expect(all.facets).toEqual([
-        { type: 'docs.document', count: 2 },
-        { type: 'docs.folder', count: 1 },
+        { type: 'docs.document', count: 2, isLowerBound: false },
+        { type: 'docs.folder', count: 1, isLowerBound: false },
       ]);
       expect(all.items).toHaveLength(3);
 
@@ -264,7 +273,7 @@ describe('Search', () => {
       await indexDocument('Autre', 'Un budget.', at('2021-01-01'));
 
       const first = await sutWithFewResults.search(agent, { q: 'budget ', limit: 2 });
-      expect(first.facets).toEqual([{ type: 'docs.document', count: 5 }]);
+      expect(first.facets).toEqual([{ type: 'docs.document', count: 5, isLowerBound: false }]);
       const second = await sutWithFewResults.search(agent, { q: 'budget ', limit: 2, cursor: first.nextCursor ?? '' });
       expect(second.nextCursor).toBeNull();
       expect([...titles(first), ...titles(second)].sort()).toEqual(['Budget ancien', 'Compte rendu', 'Note']);
@@ -299,7 +308,7 @@ describe('Search', () => {
       await grantReader(resource, stranger);
       const granted = await sut.search(stranger, { q: 'plan ' });
       expect(titles(granted)).toEqual(['Plan social confidentiel']);
-      expect(granted.facets).toEqual([{ type: 'docs.document', count: 1 }]);
+      expect(granted.facets).toEqual([{ type: 'docs.document', count: 1, isLowerBound: false }]);
     });
 
     it('shows external users only what is shared with them, never what their organisation or all agents may read', async () => {
@@ -336,11 +345,75 @@ describe('Search', () => {
 
       const first = await sut.search(reader, { q: 'circulaire ', limit: 5 });
       expect(first.items).toHaveLength(5);
-      expect(first.facets).toEqual([{ type: 'docs.document', count: 8 }]);
+      expect(first.facets).toEqual([{ type: 'docs.document', count: 8, isLowerBound: false }]);
       const second = await sut.search(reader, { q: 'circulaire ', limit: 5, cursor: first.nextCursor ?? '' });
       expect(second.items).toHaveLength(3);
       expect(second.nextCursor).toBeNull();
       expect([...first.items, ...second.items].map((item) => item.id).sort()).toEqual(readable.sort());
+    });
+
+    it('finds the same hits from the readable documents as from the index, when both are under their bounds', async () => {
+      const reader = buildAgent();
+      for (let index = 0; index < 12; index += 1) {
+        const { resource } = await indexDocument(`Arrêté ${index}`, index % 2 === 0 ? 'Un arrêté.' : 'Arrêté, arrêté.');
+        if (index % 3 !== 0) await grantReader(resource, reader);
+      }
+      // permittedMax 0: every query starts from the index's hits; narrowHits 0: from the readable documents.
+      const logger = pino({ level: 'silent' });
+      const fromReadable = createSearchService({ database, clock, authz, logger, narrowHits: 0 });
+      fromReadable.defineType({ type: 'docs.document', resourceType: 'docs.document' });
+      fromReadable.defineType({ type: 'docs.folder', resourceType: 'docs.folder' });
+      const fromHits = createSearchService({ database, clock, authz, logger, permittedMax: 0 });
+      fromHits.defineType({ type: 'docs.document', resourceType: 'docs.document' });
+      fromHits.defineType({ type: 'docs.folder', resourceType: 'docs.folder' });
+
+      for (const subject of [reader, agent]) {
+        const expected = await fromReadable.search(subject, { q: 'arrêté ', limit: 50 });
+        expect(await fromHits.search(subject, { q: 'arrêté ', limit: 50 })).toEqual(expected);
+        expect(await sut.search(subject, { q: 'arrêté ', limit: 50 })).toEqual(expected);
+      }
+      expect((await fromReadable.search(reader, { q: 'arrêté ' })).facets).toEqual([
+        { type: 'docs.document', count: 8, isLowerBound: false },
+      ]);
+    });
+
+    it('counts up to hitsMax permitted hits for a subject who reads much, flagged as a lower bound, never an unreadable one', async () => {
+      const bounded = createSearchService({
+        database,
+        clock,
+        authz,
+        logger: pino({ level: 'silent' }),
+        permittedMax: 2,
+        narrowHits: 0,
+        hitsMax: 4,
+        maxResults: 4,
+      });
+      bounded.defineType({ type: 'docs.document', resourceType: 'docs.document' });
+      const reader = buildAgent();
+      const readable: string[] = [];
+      for (let index = 0; index < 12; index += 1) {
+        const { resource } = await indexDocument(`Circulaire ${index}`, 'Une circulaire.');
+        if (index % 2 === 0) {
+          await grantReader(resource, reader);
+          readable.push(resource.id);
+        }
+      }
+
+      const first = await bounded.search(reader, { q: 'circulaire ', limit: 3 });
+      expect(first.facets).toEqual([{ type: 'docs.document', count: 4, isLowerBound: true }]);
+      expect(first.items).toHaveLength(3);
+      const second = await bounded.search(reader, { q: 'circulaire ', limit: 3, cursor: first.nextCursor ?? '' });
+      expect(second.items).toHaveLength(1);
+      for (const item of [...first.items, ...second.items]) expect(readable).toContain(item.id);
+      // Under the bound, counts are exact.
+      const few = await bounded.search(reader, { q: 'circulaire 10 ' });
+      expect(few.facets).toEqual([{ type: 'docs.document', count: 1, isLowerBound: false }]);
+      // A subject who reads few documents gets every hit counted, exactly.
+      const partner = buildExternal();
+      await grantReader({ type: 'docs.document', id: readable[0] ?? '' }, partner);
+      expect((await bounded.search(partner, { q: 'circulaire ' })).facets).toEqual([
+        { type: 'docs.document', count: 1, isLowerBound: false },
+      ]);
     });
 
     it('stops showing a document as soon as the grant is revoked', async () => {
@@ -362,7 +435,9 @@ describe('Search', () => {
       await sut.index({ ...document, title: 'Ordre du jour modifié' });
       await sut.index({ ...document, title: 'Ordre du jour modifié' });
       expect(titles(await sut.search(agent, { q: 'ordre ' }))).toEqual(['Ordre du jour modifié']);
-      expect((await sut.search(agent, { q: 'modifié ' })).facets).toEqual([{ type: 'docs.document', count: 1 }]);
+      expect((await sut.search(agent, { q: 'modifié ' })).facets).toEqual([
+        { type: 'docs.document', count: 1, isLowerBound: false },
+      ]);
 
       await sut.index({ ...document, title: 'Agenda' });
       expect((await sut.search(agent, { q: 'ordre ' })).items).toHaveLength(0);
@@ -386,8 +461,8 @@ describe('Search', () => {
         })),
       );
       expect((await sut.search(agent, { q: 'projet ' })).facets).toEqual([
-        { type: 'docs.comment', count: 2 },
-        { type: 'docs.document', count: 1 },
+        { type: 'docs.comment', count: 2, isLowerBound: false },
+        { type: 'docs.document', count: 1, isLowerBound: false },
       ]);
 
       expect(await sut.removeByResource(resource)).toBe(3);

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Generated, type SqlBool } from 'kysely';
+import { sql, type Expression, type Generated, type RawBuilder, type SqlBool } from 'kysely';
 import type { DatabaseDialect, Executor } from '../db/database.ts';
 import type { QueryTerm } from './french-analyser.ts';
 
@@ -44,20 +44,59 @@ export interface HitRow {
 
 export interface SearchPage {
   readonly hits: HitRow[];
-  /** Permitted hits by type, over every type searched. */
-  readonly facets: Array<{ type: string; count: number }>;
+  /**
+   * Permitted hits by type, over every type searched. When the query has more permitted hits than
+   * `hitsMax`, the counts are of the `hitsMax` read, and `isLowerBound`.
+   */
+  readonly facets: Array<{ type: string; count: number; isLowerBound: boolean }>;
 }
 
 export interface SearchQueryInput {
   readonly terms: readonly QueryTerm[];
-  /** Which rows the subject may see: a condition on `d.type` and `d.resource_id`. */
-  readonly permitted: Expression<SqlBool>;
+  /**
+   * Which rows the subject may see: per resource type (and action), the search types whose documents it
+   * decides and the condition on `d.resource_id` (`authz.filter`) that the subject may read it.
+   */
+  readonly permitted: ReadonlyArray<PermittedTypes>;
   /** The types of the page; facets count every permitted type. */
   readonly pageTypes: readonly string[];
   /** How many hits are ranked at most: those whose title matches, then the most recent. */
   readonly candidates: number;
+  /**
+   * Up to this many readable documents (whatever they hold), the query starts from them and checks
+   * each against the terms: exact, and cheap for a subject who reads little (an external user).
+   */
+  readonly permittedMax: number;
+  /**
+   * Otherwise it starts from the hits and reads at most this many permitted ones (the most recently
+   * indexed first on SQLite, in the index's order on PostgreSQL): facets then count those.
+   */
+  readonly hitsMax: number;
+  /**
+   * Up to this many hits in the index (permitted or not), the query starts from the hits whoever asks:
+   * listing an agent's readable documents costs more than reading a rare word's hits.
+   */
+  readonly narrowHits: number;
   readonly limit: number;
   readonly offset: number;
+}
+
+export interface PermittedTypes {
+  readonly resourceType: string;
+  readonly types: readonly string[];
+  readonly readable: Expression<SqlBool>;
+}
+
+/**
+ * The rows the subject may see, on `d.type` and `d.resource_id` only: SQLite reads them from the
+ * covering index `(seq, type, resource_id, updated_at)` alongside the hits.
+ */
+export function permittedCondition(permitted: ReadonlyArray<PermittedTypes>): Expression<SqlBool> {
+  if (permitted.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`(${sql.join(
+    permitted.map(({ types, readable }) => sql`(d.type in (${sql.join([...types])}) and ${readable})`),
+    sql` or `,
+  )})`;
 }
 
 export interface SearchRepository {
@@ -130,24 +169,65 @@ export function ftsMatchExpression(terms: readonly QueryTerm[]): string {
 
 /**
  * The page of the ranked candidates with the documents' columns, then one row per type with its count
- * of permitted hits (`count` set).
+ * of permitted hits (`count` set, `bounded` when the hits read stopped at `hitsMax`).
  */
-function pageAndFacets(limit: number, offset: number) {
+function pageAndFacets(limit: number, offset: number, hitsMax: number) {
   return sql`
-    select page.seq, page.type, page.score, d.id, d.title, d.body, d.url, d.updated_at, d.label, null as count
+    select page.seq, page.type, page.score, d.id, d.title, d.body, d.url, d.updated_at, d.label,
+      null as count, null as bounded
     from (select seq, type, score from ranked order by score desc, seq limit ${limit} offset ${offset}) as page
     join platform_search_documents as d on d.seq = page.seq
     union all
-    select null, type, null, null, null, null, null, null, null, count(*) from hits group by type`;
+    select null, type, null, null, null, null, null, null, null, count(*),
+      case when (select small from plan) then 0 when (select count(*) from hits) >= ${hitsMax} then 1 else 0 end
+    from hits group by type`;
 }
 
+/**
+ * Whether the query starts from the subject's readable documents (`plan.small`): when the index has
+ * more than `narrowHits` hits (`anyHits`: a query on them, counted up to that bound, cheap: no
+ * document is read) and the subject may read at most `permittedMax` documents. Those are listed up to
+ * one more (`readable`), each resource type's rows through the `(resource_type, resource_id)` index on
+ * both databases (an `or` of the conditions would scan the table); never for a narrow query (CASE).
+ */
+function permittedPlan(
+  permitted: ReadonlyArray<PermittedTypes>,
+  { permittedMax, narrowHits }: { permittedMax: number; narrowHits: number },
+  anyHits: RawBuilder<unknown>,
+) {
+  const parts = permitted.map(
+    ({ resourceType, types, readable }) => sql`
+      select d.seq from platform_search_documents as d
+      where d.resource_type = ${resourceType} and d.type in (${sql.join([...types])}) and ${readable}`,
+  );
+  return sql`
+    readable as materialized (
+      select seq from (${sql.join(parts, sql` union all `)}) as readable_rows limit ${permittedMax + 1}
+    ),
+    plan as materialized (
+      ${
+        narrowHits > 0
+          ? sql`select case
+              when (select count(*) from (${anyHits} limit ${narrowHits + 1}) as any_hits) <= ${narrowHits}
+                then ${sql.lit(false)}
+              else (select count(*) from readable) <= ${permittedMax}
+            end as small`
+          : sql`select count(*) <= ${permittedMax} as small from readable`
+      }
+    )`;
+}
+
+type SearchRow = HitRow & { count: number | null; bounded: number | boolean | null };
+
 /** The rows of the search query: the page's hits, best first, and the facets. */
-function presentRows(rows: ReadonlyArray<HitRow & { count: number | null }>): SearchPage {
+function presentRows(rows: readonly SearchRow[]): SearchPage {
   const hits: HitRow[] = [];
-  const facets: Array<{ type: string; count: number }> = [];
+  const facets: Array<{ type: string; count: number; isLowerBound: boolean }> = [];
   for (const row of rows) {
-    if (row.count === null) hits.push({ ...row, seq: Number(row.seq), score: Number(row.score) });
-    else facets.push({ type: row.type, count: Number(row.count) });
+    if (row.count === null) {
+      const { count: _count, bounded: _bounded, ...hit } = row;
+      hits.push({ ...hit, seq: Number(row.seq), score: Number(row.score) });
+    } else facets.push({ type: row.type, count: Number(row.count), isLowerBound: Boolean(Number(row.bounded)) });
   }
   hits.sort((a, b) => b.score - a.score || a.seq - b.seq);
   return { hits, facets };
@@ -360,20 +440,44 @@ export function createSearchRepository(deps: { executor: Executor; dialect: Data
       return Number(result.numDeletedRows);
     },
 
-    async search({ terms, permitted, pageTypes, candidates, limit, offset }, executor = deps.executor) {
-      // Every permitted hit (a materialised CTE): the facets count them all; the candidates to rank are
-      // those whose title matches, then the most recent; the page is the best ranked of them. Scores are
-      // higher for better hits on both databases.
+    async search(input, executor = deps.executor) {
+      const { terms, pageTypes, candidates, hitsMax, limit, offset } = input;
+      const permitted = permittedCondition(input.permitted);
+      // The permitted hits (a materialised CTE), by one of two plans chosen in the query itself by
+      // `plan.small` (the other branch is skipped): from the subject's readable documents when they are
+      // few (every hit, exact), or from the index's hits, stopping at `hitsMax` permitted ones. The
+      // facets count them; the candidates to rank are those whose title matches, then the most recent;
+      // the page is the best ranked of them. Scores are higher for better hits on both databases.
       const statement = isSqlite
-        ? sql<HitRow & { count: number | null }>`
-            with hits as materialized (
+        ? sql<SearchRow>`
+            with ${permittedPlan(
+              input.permitted,
+              input,
+              sql`select 1 from platform_search_fts where platform_search_fts match ${ftsMatchExpression(terms)}`,
+            )},
+            hits as materialized (
               select d.seq as seq, d.type as type, d.updated_at as updated_at,
                 -bm25(platform_search_fts, ${titleWeight}, 1.0) as score,
                 bm25(platform_search_fts, 1.0, 0.0) < 0 as in_title
               from platform_search_fts
               join platform_search_documents as d indexed by platform_search_documents_hits_idx
                 on d.seq = platform_search_fts.rowid
-              where platform_search_fts match ${ftsMatchExpression(terms)} and (${permitted})
+              -- The unary + keeps the rowid test out of FTS5, which would look each rowid up on its own.
+              where (select small from plan) and platform_search_fts match ${ftsMatchExpression(terms)}
+                and +platform_search_fts.rowid in (select seq from readable)
+              union all
+              select * from (
+                select d.seq as seq, d.type as type, d.updated_at as updated_at,
+                  -bm25(platform_search_fts, ${titleWeight}, 1.0) as score,
+                  bm25(platform_search_fts, 1.0, 0.0) < 0 as in_title
+                from platform_search_fts
+                join platform_search_documents as d indexed by platform_search_documents_hits_idx
+                  on d.seq = platform_search_fts.rowid
+                where not (select small from plan) and platform_search_fts match ${ftsMatchExpression(terms)}
+                  and ${permitted}
+                order by platform_search_fts.rowid desc
+                limit ${hitsMax}
+              )
             ),
             ranked as (
               select seq, type, score from hits
@@ -381,12 +485,32 @@ export function createSearchRepository(deps: { executor: Executor; dialect: Data
               order by in_title desc, updated_at desc, seq desc
               limit ${candidates}
             )
-            ${pageAndFacets(limit, offset)}`
-        : sql<HitRow & { count: number | null }>`
-            with hits as materialized (
-              select d.seq, d.type, d.updated_at, d.title_terms @@ ${anyTermTsquery(terms)}::tsquery as in_title
-              from platform_search_documents as d
-              where d.terms @@ ${tsqueryLiteral(terms)}::tsquery and (${permitted})
+            ${pageAndFacets(limit, offset, hitsMax)}`
+        : sql<SearchRow>`
+            with ${permittedPlan(
+              input.permitted,
+              input,
+              sql`select 1 from platform_search_documents as d where d.terms @@ ${tsqueryLiteral(terms)}::tsquery`,
+            )},
+            hits as materialized (
+              -- Each readable document by its key (OFFSET 0: not a join planned from the terms' index).
+              select hit.seq, hit.type, hit.updated_at, hit.in_title
+              from readable
+              cross join lateral (
+                select d.seq, d.type, d.updated_at, d.title_terms @@ ${anyTermTsquery(terms)}::tsquery as in_title,
+                  d.terms @@ ${tsqueryLiteral(terms)}::tsquery as matches
+                from platform_search_documents as d
+                where d.seq = readable.seq
+                offset 0
+              ) as hit
+              where (select small from plan) and hit.matches
+              union all
+              (
+                select d.seq, d.type, d.updated_at, d.title_terms @@ ${anyTermTsquery(terms)}::tsquery as in_title
+                from platform_search_documents as d
+                where not (select small from plan) and d.terms @@ ${tsqueryLiteral(terms)}::tsquery and ${permitted}
+                limit ${hitsMax}
+              )
             ),
             ranked as (
               select candidate.seq, candidate.type,
@@ -400,7 +524,7 @@ export function createSearchRepository(deps: { executor: Executor; dialect: Data
               ) as candidate
               join platform_search_documents as d on d.seq = candidate.seq
             )
-            ${pageAndFacets(limit, offset)}`;
+            ${pageAndFacets(limit, offset, hitsMax)}`;
       if (!isSqlite) {
         // PostgreSQL does not count reading a row's terms out of TOAST: for a common word it may plan a
         // sequential scan that reads every row's terms (0.6 s on bench/search's 100,000 items) instead of

@@ -101,8 +101,8 @@ describe('GET /api/search', () => {
     const body = searchResultSchema.parse(response.json());
     expect(body.items.map((item) => item.title).sort()).toEqual(['Budget primitif 2027', 'Espace budget']);
     expect(body.facets).toEqual([
-      { type: 'docs.document', count: 1 },
-      { type: 'docs.space', count: 1 },
+      { type: 'docs.document', count: 1, isLowerBound: false },
+      { type: 'docs.space', count: 1, isLowerBound: false },
     ]);
     expect(body.items.find((item) => item.type === 'docs.document')).toMatchObject({
       type: 'docs.document',

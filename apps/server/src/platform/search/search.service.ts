@@ -1,5 +1,4 @@
 import { searchLimits, searchTypePattern } from '@bureau/contracts';
-import { sql, type Expression, type SqlBool } from 'kysely';
 import { isResourceId, type AuthzService, type ResourceRef } from '../authz/index.ts';
 import type { Subject } from '../authz/subject.ts';
 import type { Clock } from '../clock.ts';
@@ -9,7 +8,14 @@ import type { Logger } from '../logging.ts';
 import { isSensitivityLevel, type SensitivityLevel } from '../sensitivity/levels.ts';
 import { indexedWords, queryTerms } from './french-analyser.ts';
 import { searchErrors } from './search.errors.ts';
-import { createSearchRepository, type DocumentKey, type HitRow, type IndexedDocument } from './search.repository.ts';
+import {
+  createSearchRepository,
+  permittedCondition,
+  type DocumentKey,
+  type HitRow,
+  type IndexedDocument,
+  type PermittedTypes,
+} from './search.repository.ts';
 import { buildSnippet, type SnippetSegment } from './snippet.ts';
 
 /** What a module declares, at boot, for each kind of thing it indexes. */
@@ -73,12 +79,17 @@ export interface SearchHit {
 export interface SearchFacet {
   readonly type: string;
   readonly count: number;
+  /**
+   * The query has more permitted hits than the search reads (`hitsMax`, 1,000): `count` is of those
+   * read, and there may be more (the web app shows "1,000+").
+   */
+  readonly isLowerBound: boolean;
 }
 
 export interface SearchResult {
   /** Best first: bm25 on SQLite, ts_rank_cd on PostgreSQL; title words weigh five times text words. */
   readonly items: SearchHit[];
-  /** Hits by type, counting only what the subject may see, largest first. */
+  /** Hits by type, counting only what the subject may see, largest first; see `isLowerBound`. */
   readonly facets: SearchFacet[];
   readonly nextCursor: string | null;
 }
@@ -168,6 +179,21 @@ export interface SearchServiceDependencies {
    * default; tests lower it.
    */
   maxResults?: number;
+  /**
+   * A subject who may read at most this many documents (2,000 by default) has each checked against the
+   * query: every hit is found and counted, at a cost bounded by what the subject reads.
+   */
+  permittedMax?: number;
+  /**
+   * Otherwise the query reads the index's hits until this many permitted ones (1,000 by default): the
+   * facets count those (`isLowerBound`), and the candidates ranked are taken among them.
+   */
+  hitsMax?: number;
+  /**
+   * Up to this many hits in the index (5,000 on SQLite, 1,000 on PostgreSQL by default), readable or
+   * not, a query reads them all instead of starting from the subject's readable documents; tests set 0.
+   */
+  narrowHits?: number;
 }
 
 /** Limits of an indexed document; texts are cut, not refused. */
@@ -209,6 +235,10 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
   const definitions = new Map<string, Required<SearchTypeDefinition>>();
   const permissionStrategy = deps.permissionStrategy ?? 'in';
   const maxResults = deps.maxResults ?? searchLimits.resultsMax;
+  const permittedMax = deps.permittedMax ?? 2000;
+  // SQLite counts FTS5 rowids without reading a document; PostgreSQL reads each hit's heap page.
+  const narrowHits = deps.narrowHits ?? (deps.database.dialect === 'postgres' ? 1000 : 5000);
+  const hitsMax = Math.max(deps.hitsMax ?? searchLimits.facetCountMax, maxResults);
 
   function transaction<T>(options: SearchWriteOptions | undefined, work: (context: TransactionContext) => Promise<T>) {
     return deps.database.transaction(work, options?.context);
@@ -283,11 +313,8 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
     });
   }
 
-  /** The permission condition of every searched type: one `authz.filter` per resource type and action. */
-  async function permittedCondition(
-    subject: Subject,
-    context: TransactionContext | undefined,
-  ): Promise<Expression<SqlBool>> {
+  /** The permission conditions of the searched types: one `authz.filter` per resource type and action. */
+  async function permittedTypes(subject: Subject, context: TransactionContext | undefined): Promise<PermittedTypes[]> {
     const groups = new Map<string, { resourceType: string; action: string; types: string[] }>();
     for (const definition of definitions.values()) {
       const key = `${definition.resourceType}\u0000${definition.action}`;
@@ -296,19 +323,19 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
       else
         groups.set(key, { resourceType: definition.resourceType, action: definition.action, types: [definition.type] });
     }
-    const conditions = await Promise.all(
-      [...groups.values()].map(async ({ resourceType, action, types }) => {
-        const readable = await deps.authz.filter(subject, {
+    return Promise.all(
+      [...groups.values()].map(async ({ resourceType, action, types }) => ({
+        resourceType,
+        types,
+        readable: await deps.authz.filter(subject, {
           type: resourceType,
           action,
           idColumn: 'd.resource_id',
           strategy: permissionStrategy,
           ...(context ? { context } : {}),
-        });
-        return sql<SqlBool>`(d.type in (${sql.join(types)}) and ${readable})`;
-      }),
+        }),
+      })),
     );
-    return sql<SqlBool>`(${sql.join(conditions, sql` or `)})`;
   }
 
   function validateQuery(query: SearchQuery) {
@@ -422,7 +449,7 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
       if (definitions.size === 0) return { items: [] };
       const types = query.types && query.types.length > 0 ? [...new Set(query.types)] : [...definitions.keys()];
       const context = options?.context;
-      const permitted = await permittedCondition(subject, context);
+      const permitted = permittedCondition(await permittedTypes(subject, context));
       const rows = await repository.recent({ permitted, types, limit }, context?.executor);
       return {
         items: rows.map((row) => ({
@@ -441,9 +468,19 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
       const { terms, limit, offset, types } = validateQuery(query);
       if (definitions.size === 0) return { items: [], facets: [], nextCursor: null };
       const context = options?.context;
-      const permitted = await permittedCondition(subject, context);
+      const permitted = await permittedTypes(subject, context);
       // One more than the page, to know whether another follows.
-      const input = { terms, permitted, pageTypes: types, candidates: maxResults, limit: limit + 1, offset };
+      const input = {
+        terms,
+        permitted,
+        pageTypes: types,
+        candidates: maxResults,
+        permittedMax,
+        hitsMax,
+        narrowHits,
+        limit: limit + 1,
+        offset,
+      };
       const { hits, facets } =
         deps.database.dialect === 'postgres'
           ? await deps.database.transaction(({ executor }) => repository.search(input, executor), context)

@@ -16,7 +16,9 @@ interface SearchMessages {
   allTypes: string;
   typesFilter: string;
   typeName: (type: string) => string;
-  results: (count: number, query: string) => string;
+  /** A count of results; `isLowerBound`: there may be more (the server stopped counting), "1 000+". */
+  count: (count: number, isLowerBound: boolean) => string;
+  results: (count: number, query: string, isLowerBound: boolean) => string;
   noResults: (query: string) => string;
   enterWords: string;
   more: string;
@@ -32,7 +34,9 @@ const searchMessages: Dictionary<SearchMessages> = {
     allTypes: 'Tout',
     typesFilter: 'Filtrer par type',
     typeName: (type) => searchTypeName(type, 'fr'),
-    results: (count, query) => `${count} résultat${count > 1 ? 's' : ''} pour « ${query} »`,
+    count: (count, isLowerBound) => `${count.toLocaleString('fr-FR')}${isLowerBound ? '+' : ''}`,
+    results: (count, query, isLowerBound) =>
+      `${count.toLocaleString('fr-FR')}${isLowerBound ? '+' : ''} résultat${count > 1 ? 's' : ''} pour « ${query} »`,
     noResults: (query) => `Aucun résultat pour « ${query} ». Essayez d’autres mots.`,
     enterWords: 'Saisissez des mots : Bureau cherche dans tout ce que vous avez le droit de lire.',
     more: 'Afficher plus de résultats',
@@ -46,7 +50,9 @@ const searchMessages: Dictionary<SearchMessages> = {
     allTypes: 'All',
     typesFilter: 'Filter by type',
     typeName: (type) => searchTypeName(type, 'en'),
-    results: (count, query) => `${count} result${count > 1 ? 's' : ''} for “${query}”`,
+    count: (count, isLowerBound) => `${count.toLocaleString('en-GB')}${isLowerBound ? '+' : ''}`,
+    results: (count, query, isLowerBound) =>
+      `${count.toLocaleString('en-GB')}${isLowerBound ? '+' : ''} result${count > 1 ? 's' : ''} for “${query}”`,
     noResults: (query) => `No results for “${query}”. Try other words.`,
     enterWords: 'Type some words: Bureau searches everything you may read.',
     more: 'Show more results',
@@ -73,6 +79,7 @@ export function SearchPage() {
   const items = search.data?.pages.flatMap((page) => page.items) ?? [];
   const facets = search.data?.pages[0]?.facets ?? [];
   const total = facets.reduce((sum, facet) => sum + facet.count, 0);
+  const isTotalLowerBound = facets.some((facet) => facet.isLowerBound === true);
 
   function setFilter(next: { q?: string; type?: string }): void {
     const parameters = new URLSearchParams();
@@ -129,7 +136,7 @@ export function SearchPage() {
                     aria-pressed={type === ''}
                     onClick={() => setFilter({ type: '' })}
                   >
-                    {t.allTypes} ({total})
+                    {t.allTypes} ({t.count(total, isTotalLowerBound)})
                   </button>
                 </li>
                 {facets.map((facet) => (
@@ -140,7 +147,7 @@ export function SearchPage() {
                       aria-pressed={type === facet.type}
                       onClick={() => setFilter({ type: facet.type })}
                     >
-                      {t.typeName(facet.type)} ({facet.count})
+                      {t.typeName(facet.type)} ({t.count(facet.count, facet.isLowerBound === true)})
                     </button>
                   </li>
                 ))}
@@ -148,7 +155,11 @@ export function SearchPage() {
             </nav>
           )}
           <h2 className="fr-h5" role="status">
-            {items.length === 0 ? t.noResults(query) : t.results(type ? items.length : total || items.length, query)}
+            {items.length === 0
+              ? t.noResults(query)
+              : type
+                ? t.results(items.length, query, false)
+                : t.results(total || items.length, query, isTotalLowerBound)}
           </h2>
           <ul className="bureau-list" aria-label={t.title}>
             {items.map((item) => (
