@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
 import type { Subject } from '../../platform/authz/index.ts';
+import { signInHeaders } from '../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
 import type { UserRow } from './directory.repository.ts';
 
@@ -69,17 +70,7 @@ describe('Merging two accounts of one person', () => {
     await environment.destroy();
   });
 
-  async function signIn(email: string): Promise<Record<string, string>> {
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      headers: { origin: publicUrl },
-      payload: { email, password },
-    });
-    expect(login.statusCode).toBe(200);
-    const session = login.cookies.find((cookie) => cookie.name === 'bureau_session')?.value ?? '';
-    return { cookie: `bureau_session=${session}`, origin: publicUrl };
-  }
+  const signIn = (email: string) => signInHeaders(app, { email, password, publicUrl });
 
   function merge(headers: Record<string, string>, targetId: string, sourceUserId: string) {
     return app.http.inject({

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
+import { signInHeaders } from '../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
 
 const publicUrl = 'http://bureau.test';
@@ -27,17 +28,7 @@ describe('Workplace settings: external services of the app switcher, the adminis
     await environment.destroy();
   });
 
-  async function signIn(email: string): Promise<Record<string, string>> {
-    const login = await app.http.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      headers: { origin: publicUrl },
-      payload: { email, password },
-    });
-    expect(login.statusCode).toBe(200);
-    const session = login.cookies.find((cookie) => cookie.name === 'bureau_session')?.value ?? '';
-    return { cookie: `bureau_session=${session}`, origin: publicUrl };
-  }
+  const signIn = (email: string) => signInHeaders(app, { email, password, publicUrl });
 
   const services = [
     {
