@@ -49,10 +49,11 @@ describe('Bureau HTTP platform', () => {
     app.http.get('/api/test/crash', () => {
       throw new Error('secret internals: password=hunter2');
     });
-    app.http.get('/_matrix/client/v3/test', () => {
+    app.http.get('/_example/v1/test', () => {
       throw exampleErrors.create('EXAMPLE_ROOM_NOT_FOUND', { roomId: '!abc' });
     });
-    app.errorSurfaces.register('/_matrix', (error, { status }) => ({
+    // A made-up protocol surface (the chat module registers the real Matrix one).
+    app.errorSurfaces.register('/_example', (error, { status }) => ({
       body: { errcode: status === 404 ? 'M_NOT_FOUND' : 'M_UNKNOWN', error: error.messages.en },
     }));
   }
@@ -198,10 +199,10 @@ describe('Bureau HTTP platform', () => {
   });
 
   it('lets a protocol surface keep its own error shape', async () => {
-    const thrown = await app.http.inject({ url: '/_matrix/client/v3/test' });
+    const thrown = await app.http.inject({ url: '/_example/v1/test' });
     expect(thrown.statusCode).toBe(404);
     expect(thrown.json()).toEqual({ errcode: 'M_NOT_FOUND', error: 'Room !abc not found.' });
-    const unknown = await app.http.inject({ url: '/_matrix/client/v3/unknown' });
+    const unknown = await app.http.inject({ url: '/_example/v1/unknown' });
     expect(unknown.json()).toEqual({ errcode: 'M_NOT_FOUND', error: 'This address does not exist.' });
   });
 

@@ -2,6 +2,7 @@ import type { DestinationStream } from 'pino';
 import { join } from 'node:path';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.ts';
+import { createChatModule, type ChatIdentity, type ChatModule } from './modules/chat/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { requireAuthentication } from './modules/identity/index.ts';
 import { AppError } from './platform/errors.ts';
@@ -65,6 +66,8 @@ export interface BureauApp {
   readonly modules: readonly BureauModule[];
   /** The identity module (directory, sign-in), for the CLI and tests. */
   readonly identity: IdentityModule;
+  /** The chat module (Matrix homeserver), for tests and benchmarks. */
+  readonly chat: ChatModule;
   /** Applies pending migrations and records the instance at first start. */
   migrate(): Promise<string[]>;
   /** Migrates, starts the modules and background work, then listens on the configured address. */
@@ -145,7 +148,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     notifications,
     config,
   });
-  const modules: BureauModule[] = [identity];
+  const chat = createChatModule({
+    database,
+    clock,
+    newId,
+    logger,
+    events,
+    audit,
+    authz,
+    blobs,
+    search,
+    notifications,
+    identity: chatIdentityOf(identity),
+    config,
+  });
+  const modules: BureauModule[] = [identity, chat];
 
   const migrations: Migration[] = [...platformMigrations, ...modules.flatMap((module) => module.migrations)];
   const migrationRunner = createMigrationRunner(database, migrations);
@@ -218,6 +235,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   async function shutdown(): Promise<void> {
     shuttingDown = true;
     logger.info('shutting down: refusing new requests, draining in-flight ones');
+    for (const module of modules) module.beginShutdown?.();
     const forceClose = setTimeout(() => {
       logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout reached: closing open connections');
       http.server.closeAllConnections();
@@ -240,6 +258,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     platform,
     modules,
     identity,
+    chat,
     migrate,
     async listen() {
       await migrate();
@@ -284,4 +303,31 @@ async function isStillSignedIn(identity: IdentityModule, clock: Clock, request: 
   return keys.some(
     (key) => key.id === credential.apiKey.id && (key.expires_at === null || new Date(key.expires_at).getTime() > now),
   );
+}
+
+/** What the chat module needs of the identity module: password checks, the web session's user, the directory. */
+function chatIdentityOf(identity: IdentityModule): ChatIdentity {
+  const findUser = async (userId: string) => {
+    try {
+      return await identity.directory.getUser(userId);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    async checkPassword(email, password, request) {
+      return identity.auth.checkPassword(
+        { email, password },
+        { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, label: email },
+      );
+    },
+    sessionUser(request) {
+      return request.auth?.credential.kind === 'session' ? request.auth.user : undefined;
+    },
+    getUser: findUser,
+    findUserByEmail: (email) => identity.directory.findUserByEmail(email),
+    get sso() {
+      return identity.oidc ? { name: 'ProConnect' } : undefined;
+    },
+  };
 }

@@ -120,6 +120,23 @@ export const configSchema = z.object({
   BUREAU_OIDC_ACR_VALUES: setting(z.string().trim().min(1).optional(), {
     description: 'acr_values sent to the OpenID provider (e.g. eidas1), when the administration requires a level.',
   }),
+  BUREAU_MATRIX_SERVER_NAME: setting(
+    z
+      .string()
+      .trim()
+      .regex(
+        /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/,
+        'must be a host name, with an optional :port',
+      )
+      .optional(),
+    {
+      description:
+        'Server name of the Matrix homeserver (the part after `:` in `@jean.dupont:name`); never change it once users chat. Unset: the host (and port, when not 80/443) of BUREAU_PUBLIC_URL.',
+    },
+  ),
+  BUREAU_MATRIX_MAX_UPLOAD: setting(wholeNumber(1024, 1024 * 1024 * 1024).default(50 * 1024 * 1024), {
+    description: 'Largest file accepted by the Matrix media repository, in bytes.',
+  }),
   BUREAU_JOB_CONCURRENCY: setting(wholeNumber(0, 64).default(2), {
     description: 'Background jobs run at once by this process (0: this process runs none).',
   }),
@@ -148,6 +165,10 @@ function toConfig(env: z.output<typeof configSchema>, cwd: string) {
     },
     shutdownTimeoutMs: env.BUREAU_SHUTDOWN_TIMEOUT,
     jobs: { concurrency: env.BUREAU_JOB_CONCURRENCY },
+    chat: {
+      serverName: env.BUREAU_MATRIX_SERVER_NAME ?? serverNameOf(env.BUREAU_PUBLIC_URL),
+      maxUploadBytes: env.BUREAU_MATRIX_MAX_UPLOAD,
+    },
     identity: {
       sessionIdleTimeoutMs: env.BUREAU_SESSION_IDLE_TIMEOUT * 60_000,
       sessionMaxAgeMs: env.BUREAU_SESSION_MAX_AGE * 3_600_000,
@@ -169,6 +190,12 @@ function toConfig(env: z.output<typeof configSchema>, cwd: string) {
           : undefined,
     },
   };
+}
+
+/** The Matrix server name a public URL implies: its host, with its port when not the scheme's default. */
+export function serverNameOf(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  return url.port === '' ? url.hostname : `${url.hostname}:${url.port}`;
 }
 
 export class ConfigError extends Error {

@@ -19,6 +19,11 @@ export interface BureauModule {
   initialise?(): Promise<void>;
   /** Called once the database is migrated, before the server listens. */
   start?(): Promise<void>;
+  /**
+   * Called as soon as shutdown begins, before in-flight requests are drained: long-polls and streams
+   * answer now rather than holding the drain until their timeout.
+   */
+  beginShutdown?(): void;
   /** Called on shutdown after the HTTP server has drained. */
   stop?(): Promise<void>;
 }

@@ -185,8 +185,43 @@ export function createAuthService(deps: AuthServiceDependencies) {
     });
   }
 
+  /**
+   * The account of `email` when `password` is its password and the account is active; otherwise the
+   * failure is counted (lockout) and audited, and IDENTITY_INVALID_CREDENTIALS (or _ACCOUNT_LOCKED) thrown.
+   * Opens nothing: callers open their own kind of session (a web session, a Matrix device...).
+   */
+  async function checkPassword(input: { email: string; password: string }, actor: AuditActor): Promise<UserRow> {
+    const email = normaliseEmail(input.email);
+    const user = await directoryRepository(deps.database.executor).getUserByEmail(email);
+    if (user?.locked_until && new Date(user.locked_until) > now()) {
+      await deps.audit.record({
+        action: 'identity.login.failed',
+        outcome: 'denied',
+        actor: { ...actor, userId: user.id, label: email },
+        target: { type: 'identity.user', id: user.id, label: email },
+        organisationId: user.organisation_id,
+        details: { method: 'password', reason: 'locked' },
+      });
+      const retryAfterSeconds = Math.ceil((new Date(user.locked_until).getTime() - now().getTime()) / 1000);
+      throw identityErrors.create('IDENTITY_ACCOUNT_LOCKED', { retryAfterSeconds });
+    }
+    const isValid =
+      user?.password_hash != null
+        ? await verifyPassword(input.password, user.password_hash)
+        : await verifyAgainstDecoy(input.password);
+    if (!user || !isValid || !isActive(user)) {
+      await recordFailure(user, email, actor, !user ? 'unknown-email' : !isValid ? 'wrong-password' : 'deactivated');
+      throw identityErrors.create('IDENTITY_INVALID_CREDENTIALS');
+    }
+    if (user.failed_logins > 0 || user.locked_until !== null) {
+      await directoryRepository(deps.database.executor).updateUser(user.id, { failed_logins: 0, locked_until: null });
+    }
+    return user;
+  }
+
   return {
     openSession,
+    checkPassword,
 
     /**
      * Checks an e-mail and password and opens a session. Unknown address, wrong password and
@@ -199,28 +234,7 @@ export function createAuthService(deps: AuthServiceDependencies) {
       actor: AuditActor,
       proof?: PasswordProofOfAccount,
     ): Promise<{ token: string; session: SessionRow; user: UserRow }> {
-      const email = normaliseEmail(input.email);
-      const user = await directoryRepository(deps.database.executor).getUserByEmail(email);
-      if (user?.locked_until && new Date(user.locked_until) > now()) {
-        await deps.audit.record({
-          action: 'identity.login.failed',
-          outcome: 'denied',
-          actor: { ...actor, userId: user.id, label: email },
-          target: { type: 'identity.user', id: user.id, label: email },
-          organisationId: user.organisation_id,
-          details: { method: 'password', reason: 'locked' },
-        });
-        const retryAfterSeconds = Math.ceil((new Date(user.locked_until).getTime() - now().getTime()) / 1000);
-        throw identityErrors.create('IDENTITY_ACCOUNT_LOCKED', { retryAfterSeconds });
-      }
-      const isValid =
-        user?.password_hash != null
-          ? await verifyPassword(input.password, user.password_hash)
-          : await verifyAgainstDecoy(input.password);
-      if (!user || !isValid || !isActive(user)) {
-        await recordFailure(user, email, actor, !user ? 'unknown-email' : !isValid ? 'wrong-password' : 'deactivated');
-        throw identityErrors.create('IDENTITY_INVALID_CREDENTIALS');
-      }
+      const user = await checkPassword(input, actor);
       const { token, session } = proof
         ? await deps.database.transaction(async (context) => {
             await proof.attach(user, context);
