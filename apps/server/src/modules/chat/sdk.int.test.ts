@@ -162,6 +162,27 @@ describe('matrix-js-sdk against Bureau', () => {
     expect(alice.getRoom(roomId)?.findEventById(mistake.event_id)?.getContent()).toEqual({});
   });
 
+  it('works in room version 12 rooms (room ID from the create event, creators above power levels)', async () => {
+    const alice = await signIn('alice@min.gouv.fr');
+    const bob = await signIn('bob@min.gouv.fr');
+    const { room_id: roomId } = await alice.createRoom({
+      name: 'Salon v12',
+      room_version: '12',
+      invite: [bob.getSafeUserId()],
+    });
+    expect(roomId).toMatch(/^![A-Za-z0-9_-]{43}$/);
+    await waitFor('invitation', () => bob.getRoom(roomId)?.getMyMembership() === 'invite');
+    await bob.joinRoom(roomId);
+    await bob.sendTextMessage(roomId, 'bonjour v12');
+    await waitFor('Alice reads Bob', () => timelineBodies(alice.getRoom(roomId)).includes('bonjour v12'));
+    const room = alice.getRoom(roomId);
+    expect(room?.getVersion()).toBe('12');
+    // The creator may change the name; Bob (power 0) may not.
+    await alice.setRoomName(roomId, 'Renommé');
+    await expect(bob.setRoomName(roomId, 'Interdit')).rejects.toMatchObject({ errcode: 'M_FORBIDDEN' });
+    await waitFor('Bob sees the new name', () => bob.getRoom(roomId)?.name === 'Renommé');
+  });
+
   it('resumes from its stored sync token after a server restart, losing nothing', async () => {
     const alice = await signIn('alice@min.gouv.fr');
     const bob = await signIn('bob@min.gouv.fr');
