@@ -257,6 +257,11 @@ describe('Rate limiting', () => {
         expect((await app.http.inject({ url: '/dsfr/icons/system/search-line.svg' })).statusCode).not.toBe(429);
         expect((await app.http.inject({ url: '/administration' })).statusCode).not.toBe(429);
       }
+      // A bearer token has its own allowance (agents behind one proxy address do not share one).
+      const withToken = (token: string) =>
+        app.http.inject({ url: '/api/instance', headers: { authorization: `Bearer ${token}` } });
+      expect((await withToken('client-a')).statusCode).not.toBe(429);
+      expect((await withToken('client-b')).statusCode).not.toBe(429);
       expect(isThrottled('/api/me')).toBe(true);
       expect(isThrottled('/auth/oidc/login')).toBe(true);
       expect(isThrottled('/_matrix/client/versions')).toBe(true);

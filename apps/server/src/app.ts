@@ -159,6 +159,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     blobs,
     search,
     notifications,
+    jobs,
+    mail,
     identity: chatIdentityOf(identity),
     config,
   });
@@ -326,6 +328,13 @@ function chatIdentityOf(identity: IdentityModule): ChatIdentity {
     },
     getUser: findUser,
     findUserByEmail: (email) => identity.directory.findUserByEmail(email),
+    async organisationLabel(organisationId) {
+      try {
+        return (await identity.directory.getOrganisation(organisationId)).default_label;
+      } catch {
+        return undefined;
+      }
+    },
     get sso() {
       return identity.oidc ? { name: 'ProConnect' } : undefined;
     },

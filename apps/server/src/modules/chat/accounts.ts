@@ -47,6 +47,8 @@ function newDeviceId(): string {
  */
 export function createChatAccounts(deps: ChatAccountsDependencies) {
   const deviceDeletedListeners: DeviceDeletedListener[] = [];
+  // When each device was last recorded as seen, so that most requests skip the write.
+  const lastTouched = new Map<string, number>();
   const tables = (executor: Executor = deps.database.executor) => executor.withTables<ChatTables>();
   const now = () => deps.clock.now().toISOString();
 
@@ -260,6 +262,15 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
     /** Records when and from where a device was last used (at most once a minute). */
     async touchDevice(principal: MatrixPrincipal, ip: string): Promise<void> {
       const at = deps.clock.now();
+      const key = `${principal.userId}\u0000${principal.deviceId}`;
+      const last = lastTouched.get(key);
+      if (last !== undefined && at.getTime() - last < 60_000) return;
+      lastTouched.delete(key);
+      lastTouched.set(key, at.getTime());
+      if (lastTouched.size > 100_000) {
+        const oldest = lastTouched.keys().next().value;
+        if (oldest !== undefined) lastTouched.delete(oldest);
+      }
       const threshold = new Date(at.getTime() - 60_000).toISOString();
       await tables()
         .updateTable('chat_devices')

@@ -36,14 +36,25 @@ export interface ChatIdentity {
   ): Promise<{ id: string; email: string; display_name: string }>;
   /** The user of a Bureau web session cookie, if the request carries one. */
   sessionUser(request: FastifyRequest): { id: string; email: string; display_name: string; kind: string } | undefined;
-  getUser(
-    userId: string,
-  ): Promise<{ id: string; email: string; display_name: string; status: string; kind: string } | undefined>;
+  getUser(userId: string): Promise<
+    | {
+        id: string;
+        email: string;
+        display_name: string;
+        status: string;
+        kind: string;
+        /** The user's organisation unit (whose default sensitivity label new rooms get). */
+        organisation_id?: string | null;
+      }
+    | undefined
+  >;
   findUserByEmail(
     email: string,
   ): Promise<{ id: string; email: string; display_name: string; status: string; kind: string } | undefined>;
   /** Whether single sign-on through an OpenID provider is configured (and its name). */
   readonly sso: { readonly name: string } | undefined;
+  /** An organisation's default sensitivity label (what resources it creates are labelled), if known. */
+  organisationLabel?(organisationId: string): Promise<string | undefined>;
 }
 
 export interface ClientRoutesDeps {

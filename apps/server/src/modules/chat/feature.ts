@@ -7,7 +7,9 @@ import type { Migration } from '../../platform/db/migrations.ts';
 import type { EventBus } from '../../platform/events.ts';
 import type { HttpServer } from '../../platform/http/http-server.ts';
 import type { IdGenerator } from '../../platform/ids.ts';
+import type { JobService } from '../../platform/jobs/index.ts';
 import type { Logger } from '../../platform/logging.ts';
+import type { MailService } from '../../platform/mail/index.ts';
 import type { NotificationService } from '../../platform/notifications/index.ts';
 import type { SearchService } from '../../platform/search/index.ts';
 import type { ChatAccounts } from './accounts.ts';
@@ -36,6 +38,10 @@ export interface ChatFeatureContext {
   readonly blobs: BlobStore;
   readonly search: SearchService;
   readonly notifications: NotificationService;
+  /** Background jobs (retention purges, search rebuilds of a room). */
+  readonly jobs: JobService;
+  /** Outgoing e-mail (account validity renewals). */
+  readonly mail: MailService;
   readonly identity: ChatIdentity;
   readonly accounts: ChatAccounts;
   readonly rooms: RoomEngine;

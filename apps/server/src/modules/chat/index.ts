@@ -5,7 +5,9 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events.ts';
 import type { IdGenerator } from '../../platform/ids.ts';
+import type { JobService } from '../../platform/jobs/index.ts';
 import type { Logger } from '../../platform/logging.ts';
+import type { MailService } from '../../platform/mail/index.ts';
 import type { BureauModule } from '../../platform/module.ts';
 import type { NotificationService } from '../../platform/notifications/index.ts';
 import type { SearchService } from '../../platform/search/index.ts';
@@ -30,7 +32,7 @@ import type { ChatFeature, ChatFeatureContext } from './feature.ts';
 import { createIntegrationFeature } from './integration/index.ts';
 import { createMediaFeature } from './media/index.ts';
 import { registerRoomsRoutes, type RoomCreationHook } from './rooms.routes.ts';
-import { StreamNotifier } from './stream.ts';
+import { currentStreamPosition, StreamNotifier } from './stream.ts';
 import { createSyncService, type SyncExtension } from './sync.ts';
 import { registerSyncRoutes } from './sync.routes.ts';
 import { TypingTracker } from './typing.ts';
@@ -49,6 +51,8 @@ export interface ChatModuleDependencies {
   blobs: BlobStore;
   search: SearchService;
   notifications: NotificationService;
+  jobs: JobService;
+  mail: MailService;
   identity: ChatIdentity;
   config: {
     publicUrl: string;
@@ -75,6 +79,7 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
   const typing = new TypingTracker(deps.clock, notifier);
   const accounts = createChatAccounts({ database: deps.database, clock: deps.clock, serverName });
   let signingKey: SigningKey | undefined;
+  let changesTracked = false;
   const rooms = createRoomEngine({
     database: deps.database,
     clock: deps.clock,
@@ -112,6 +117,8 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
     blobs: deps.blobs,
     search: deps.search,
     notifications: deps.notifications,
+    jobs: deps.jobs,
+    mail: deps.mail,
     identity: deps.identity,
     accounts,
     rooms,
@@ -203,12 +210,18 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
         serverName,
         defaultRoomVersion,
         creationHooks,
+        push,
       });
       registerSyncRoutes(http, { database: deps.database, authenticate, sync });
       for (const feature of features) await feature.registerRoutes?.(http);
     },
     async initialise() {
       signingKey = await loadSigningKey();
+      // From here on, every change of this process is tracked: /sync skips what did not change.
+      if (!changesTracked) {
+        notifier.changes.setFloor(await currentStreamPosition(deps.database.executor));
+        changesTracked = true;
+      }
       for (const feature of features) await feature.initialise?.();
     },
     async start() {

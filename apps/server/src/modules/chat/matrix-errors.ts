@@ -35,6 +35,11 @@ export const matrixErrors = defineErrors({
   M_USER_IN_USE: { kind: 'invalid', fr: 'Cet identifiant est déjà pris.', en: 'This user ID is taken.' },
   M_INVALID_USERNAME: { kind: 'invalid', fr: "Nom d'utilisateur invalide.", en: 'Invalid user name.' },
   M_ROOM_IN_USE: { kind: 'invalid', fr: 'Cet alias de salon est déjà pris.', en: 'This room alias is taken.' },
+  M_DUPLICATE_ANNOTATION: {
+    kind: 'invalid',
+    fr: 'Vous avez déjà réagi ainsi à ce message.',
+    en: 'You already sent this annotation.',
+  },
   M_UNSUPPORTED_ROOM_VERSION: {
     kind: 'invalid',
     fr: 'Version de salon non prise en charge : {version}',

@@ -15,11 +15,21 @@ export function parseMatrix<T extends z.ZodType>(
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue?.path.map(String).join('.') ?? '';
-  if (issue?.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined && path !== '') {
+  if (issue?.code === 'invalid_type' && path !== '' && valueAt(value, issue.path) === undefined) {
     throw matrixError('M_MISSING_PARAM', { param: path });
   }
   const reason = `${path === '' ? where : path}: ${issue?.message ?? 'invalid'}`;
   throw where === 'query' ? matrixError('M_INVALID_PARAM', { reason }) : matrixError('M_BAD_JSON', { reason });
+}
+
+/** The value at `path` in `value` (zod 4 issues do not carry the input, so a wrong type and a missing field look alike). */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
 
 /** Any JSON object body (event content, account data): must be canonical JSON (integers, no floats). */

@@ -188,15 +188,18 @@ export function createPushService(deps: { database: Database }) {
       return result;
     }) satisfies UnreadCounter,
 
-    /** Drops push actions a user has read (keeps the table small). */
-    async pruneRead(executor: Executor, userId: string, roomId: string, upTo: number): Promise<void> {
-      await tables(executor)
+    /**
+     * Drops the push actions a read receipt covers (keeps counting cheap): an unthreaded receipt covers every
+     * thread, `main` the main timeline, a thread root its thread.
+     */
+    async pruneRead(executor: Executor, userId: string, roomId: string, threadId: string, upTo: number) {
+      let query = tables(executor)
         .deleteFrom('chat_push_actions')
         .where('matrix_id', '=', userId)
         .where('room_id', '=', roomId)
-        .where('stream_ordering', '<=', upTo)
-        .where('thread_id', '=', 'main')
-        .execute();
+        .where('stream_ordering', '<=', upTo);
+      if (threadId !== '') query = query.where('thread_id', '=', threadId);
+      await query.execute();
     },
   };
 }

@@ -48,8 +48,16 @@ export interface AppendedEvent {
 
 /** Runs in the appending transaction, after the event is stored (push actions, Tchap policies' side effects...). */
 export type AppendHook = (context: TransactionContext, room: RoomHead, event: AppendedEvent) => Promise<void>;
-/** Runs before an event is signed and stored, after the room version's rules allowed it (Bureau's and Tchap's policies). */
-export type PolicyCheck = (room: RoomHead, event: NewEvent, state: RoomStateView) => Promise<void>;
+/**
+ * Runs before an event is signed and stored, after the room version's rules allowed it (Bureau's and Tchap's
+ * policies). `context` is the appending transaction, for policies that read more than the state view holds.
+ */
+export type PolicyCheck = (
+  room: RoomHead,
+  event: NewEvent,
+  state: RoomStateView,
+  context: TransactionContext,
+) => Promise<void>;
 
 export interface RoomHead {
   roomId: string;
@@ -317,7 +325,7 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
       const allowed = mayRedact(candidate, { ...originalPdu, room_id: original.room_id }, state, head.roomVersion);
       if (!allowed.allowed) throw rejectionToError(allowed);
     }
-    for (const check of policyChecks) await check(head, event, state);
+    for (const check of policyChecks) await check(head, event, state, context);
 
     const { pdu, eventId } = signPdu(
       {
@@ -412,7 +420,7 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
     context.afterCommit(() => {
       const keys = [roomKey(head.roomId)];
       if (event.type === MEMBER && event.stateKey !== undefined) keys.push(userKey(event.stateKey));
-      deps.notifier.notify(keys);
+      deps.notifier.notify(keys, streamOrdering);
     });
     deps.events.publish(context, 'chat.event.appended', {
       roomId: head.roomId,

@@ -19,6 +19,7 @@ import {
   type CanonicalJsonObject,
   type RoomPreset,
 } from './protocol/index.ts';
+import type { PushService } from './push.ts';
 import { RoomVisibility } from './room-access.ts';
 import type { NewEvent, RoomEngine } from './room-engine.ts';
 import { nextStreamPosition, roomKey, userKey, type StreamNotifier } from './stream.ts';
@@ -42,6 +43,7 @@ export interface RoomsRoutesDeps {
   readonly serverName: string;
   readonly defaultRoomVersion: BuildableRoomVersion;
   readonly creationHooks: RoomCreationHook[];
+  readonly push: PushService;
 }
 
 const c = '/_matrix/client';
@@ -70,6 +72,14 @@ export const createRoomSchema = z.object({
 export type CreateRoomRequest = z.output<typeof createRoomSchema>;
 
 const roomParams = z.object({ roomId: z.string().min(1).max(255) });
+const typingParams = z.object({ roomId: z.string().max(255), userId: z.string().max(255) });
+const typingBody = z.object({ typing: z.boolean(), timeout: z.number().int().min(0).optional() });
+const receiptParams = z.object({
+  roomId: z.string().max(255),
+  receiptType: z.enum(['m.read', 'm.read.private', 'm.fully_read']),
+  eventId: z.string().max(255),
+});
+const receiptBody = z.object({ thread_id: z.string().max(255).optional() }).loose();
 
 function filterOf(text: string | undefined): RoomEventFilter | undefined {
   if (text === undefined) return undefined;
@@ -732,17 +742,10 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
 
   http.put(`${c}/v3/rooms/:roomId/typing/:userId`, hidden, async (request) => {
     const me = await deps.authenticate(request);
-    const params = parseMatrix(
-      z.object({ roomId: z.string().max(255), userId: z.string().max(255) }),
-      request.params,
-      'query',
-    );
+    const params = parseMatrix(typingParams, request.params, 'query');
     if (params.userId !== me.userId)
       throw matrixError('M_FORBIDDEN', { reason: 'you can only set your own typing state' });
-    const body = parseMatrix(
-      z.object({ typing: z.boolean(), timeout: z.number().int().min(0).optional() }),
-      request.body,
-    );
+    const body = parseMatrix(typingBody, request.body);
     await requireRoom(params.roomId);
     if ((await currentMembership(params.roomId, me.userId)) !== 'join') {
       throw matrixError('M_FORBIDDEN', { reason: 'you are not joined to this room' });
@@ -791,6 +794,7 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
           conflict.columns(['room_id', 'matrix_id', 'receipt_type', 'thread_id']).doUpdateSet(values),
         )
         .execute();
+      await deps.push.pruneRead(context.executor, me.userId, roomId, threadId, Number(event.stream_ordering));
       context.afterCommit(() => deps.notifier.notify([roomKey(roomId), userKey(me.userId)]));
     });
   }
@@ -813,16 +817,8 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
 
   http.post(`${c}/v3/rooms/:roomId/receipt/:receiptType/:eventId`, hidden, async (request) => {
     const me = await deps.authenticate(request);
-    const params = parseMatrix(
-      z.object({
-        roomId: z.string().max(255),
-        receiptType: z.enum(['m.read', 'm.read.private', 'm.fully_read']),
-        eventId: z.string().max(255),
-      }),
-      request.params,
-      'query',
-    );
-    const body = parseMatrix(z.object({ thread_id: z.string().max(255).optional() }).loose(), request.body ?? {});
+    const params = parseMatrix(receiptParams, request.params, 'query');
+    const body = parseMatrix(receiptBody, request.body ?? {});
     await requireRoom(params.roomId);
     if ((await currentMembership(params.roomId, me.userId)) !== 'join') {
       throw matrixError('M_FORBIDDEN', { reason: 'you are not joined to this room' });

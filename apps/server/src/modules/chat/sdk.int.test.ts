@@ -1,5 +1,6 @@
 import {
   Direction,
+  MsgType,
   EventType,
   NotificationCountType,
   RelationType,
@@ -135,9 +136,9 @@ describe('matrix-js-sdk against Bureau', () => {
     // Edit, reaction, redaction.
     const original = await alice.sendTextMessage(roomId, 'Réunion à 10h');
     await alice.sendEvent(roomId, EventType.RoomMessage, {
-      msgtype: 'm.text',
+      msgtype: MsgType.Text,
       body: '* Réunion à 11h',
-      'm.new_content': { msgtype: 'm.text', body: 'Réunion à 11h' },
+      'm.new_content': { msgtype: MsgType.Text, body: 'Réunion à 11h' },
       'm.relates_to': { rel_type: RelationType.Replace, event_id: original.event_id },
     });
     await bob.sendEvent(roomId, EventType.Reaction, {

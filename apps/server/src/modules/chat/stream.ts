@@ -17,8 +17,17 @@ export async function nextStreamPosition(executor: Executor): Promise<number> {
     .where('name', '=', 'main')
     .returning('position')
     .executeTakeFirstOrThrow();
-  return Number(row.position);
+  const position = Number(row.position);
+  if (position > highestAllocated) highestAllocated = position;
+  return position;
 }
+
+/**
+ * The highest position this process allocated: an upper bound of the position of any change it notifies
+ * after commit (a notification may be marked later than its change, never earlier — at worst a /sync looks
+ * at a room for nothing).
+ */
+let highestAllocated = 0;
 
 /** The position of the last committed change. */
 export async function currentStreamPosition(executor: Executor): Promise<number> {
@@ -35,6 +44,46 @@ export async function currentStreamPosition(executor: Executor): Promise<number>
 export const roomKey = (roomId: string) => `room:${roomId}`;
 export const userKey = (matrixId: string) => `user:${matrixId}`;
 
+/**
+ * The last position at which each room or user changed, as this process saw it through notifications
+ * (Synapse's "stream change cache"): an incremental /sync skips the rooms and the per-user sections that
+ * did not change since its token. Below `floor` (changes before the process started, or forgotten ones) it
+ * answers "maybe changed", so correctness never depends on it — only speed.
+ */
+export class ChangeTracker {
+  readonly #last = new Map<string, number>();
+  #floor = Number.MAX_SAFE_INTEGER;
+  readonly #capacity: number;
+
+  constructor(capacity = 100_000) {
+    this.#capacity = capacity;
+  }
+
+  /** Positions at or below `position` are known from now on (the stream position when the process starts). */
+  setFloor(position: number): void {
+    this.#floor = position;
+  }
+
+  record(key: string, position: number): void {
+    const previous = this.#last.get(key);
+    if (previous !== undefined && previous >= position) return;
+    this.#last.delete(key);
+    this.#last.set(key, position);
+    if (this.#last.size > this.#capacity) {
+      // Forgetting a key raises the floor to its position: everything at or below it is "maybe changed".
+      const [oldestKey, oldestPosition] = this.#last.entries().next().value ?? ['', 0];
+      this.#last.delete(oldestKey);
+      if (oldestPosition > this.#floor) this.#floor = oldestPosition;
+    }
+  }
+
+  /** Whether `key` may have changed after `since`. */
+  mayHaveChanged(key: string, since: number): boolean {
+    if (since < this.#floor) return true;
+    return (this.#last.get(key) ?? 0) > since;
+  }
+}
+
 interface Waiter {
   readonly keys: readonly string[];
   readonly wake: () => void;
@@ -48,11 +97,17 @@ interface Waiter {
 export class StreamNotifier {
   readonly #waiters = new Map<string, Set<Waiter>>();
   #closed = false;
+  /** What changed when, for /sync to skip the rest. */
+  readonly changes = new ChangeTracker();
 
-  /** Wakes every wait on one of `keys`. */
-  notify(keys: Iterable<string>): void {
+  /**
+   * Wakes every wait on one of `keys`, after the change committed. `position` is the change's stream
+   * position; by default the highest this process allocated (never below the change's).
+   */
+  notify(keys: Iterable<string>, position = highestAllocated): void {
     const woken = new Set<Waiter>();
     for (const key of keys) {
+      this.changes.record(key, position);
       for (const waiter of this.#waiters.get(key) ?? []) woken.add(waiter);
     }
     for (const waiter of woken) waiter.wake();

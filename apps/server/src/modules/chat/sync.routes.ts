@@ -12,6 +12,15 @@ const hidden = { schema: { hide: true } } as const;
 /** Longest wait of a /sync long-poll (clients ask for 30 s; a proxy's timeout is usually 60 s). */
 const maxTimeoutMs = 60_000;
 
+const syncQuerySchema = z.object({
+  since: z.string().max(64).optional(),
+  filter: z.string().max(8192).optional(),
+  full_state: z.enum(['true', 'false']).optional(),
+  set_presence: z.enum(['online', 'offline', 'unavailable']).optional(),
+  timeout: queryInteger(0, 10_000_000).optional(),
+  use_state_after: z.enum(['true', 'false']).optional(),
+});
+
 /** `GET /_matrix/client/v3/sync`, with the filter given inline (JSON) or by the ID of a stored filter. */
 export function registerSyncRoutes(
   http: HttpServer,
@@ -19,18 +28,7 @@ export function registerSyncRoutes(
 ): void {
   http.get('/_matrix/client/v3/sync', hidden, async (request, reply) => {
     const me = await deps.authenticate(request);
-    const query = parseMatrix(
-      z.object({
-        since: z.string().max(64).optional(),
-        filter: z.string().max(8192).optional(),
-        full_state: z.enum(['true', 'false']).optional(),
-        set_presence: z.enum(['online', 'offline', 'unavailable']).optional(),
-        timeout: queryInteger(0, 10_000_000).optional(),
-        use_state_after: z.enum(['true', 'false']).optional(),
-      }),
-      request.query,
-      'query',
-    );
+    const query = parseMatrix(syncQuerySchema, request.query, 'query');
     let filter: SyncFilter = {};
     if (query.filter !== undefined) {
       if (query.filter.trim().startsWith('{')) {

@@ -101,6 +101,11 @@ export interface SyncExtensionInput {
   /** Rooms the user joined, or left, since `since` (for device_lists.changed/left). */
   readonly newlyJoinedRoomIds: readonly string[];
   readonly newlyLeftRoomIds: readonly string[];
+  /**
+   * False when nothing was notified for the user (`userKey`) since `since`: per-user sections (to-device,
+   * device lists) may then skip their queries. Always true for an initial sync.
+   */
+  readonly userMayHaveChanged: boolean;
 }
 
 export interface SyncExtension {
@@ -173,6 +178,23 @@ export function createSyncService(deps: SyncDependencies) {
       .where('state_key', '=', userId)
       .where('stream_ordering', '<=', upTo)
       .execute();
+  }
+
+  // Each user's rooms as of a position, reused while no change of theirs was notified since.
+  const membershipCache = new Map<string, { asOf: number; rows: MembershipRow[] }>();
+  async function membershipsOf(executor: Executor, userId: string, upTo: number): Promise<MembershipRow[]> {
+    const cached = membershipCache.get(userId);
+    if (cached && cached.asOf <= upTo && !deps.notifier.changes.mayHaveChanged(userKey(userId), cached.asOf)) {
+      return cached.rows;
+    }
+    const rows = await memberships(executor, userId, upTo);
+    membershipCache.delete(userId);
+    membershipCache.set(userId, { asOf: upTo, rows });
+    if (membershipCache.size > 50_000) {
+      const oldest = membershipCache.keys().next().value;
+      if (oldest !== undefined) membershipCache.delete(oldest);
+    }
+    return rows;
   }
 
   async function forgotten(executor: Executor, userId: string): Promise<Set<string>> {
@@ -343,25 +365,41 @@ export function createSyncService(deps: SyncDependencies) {
     const lazyMembers = roomFilter?.state?.lazy_load_members === true;
     const threads = timelineFilter?.unread_thread_notifications === true;
 
-    const current = await memberships(executor, userId, upTo);
-    const forgottenRooms = await forgotten(executor, userId);
+    // What may have changed since the token (an initial sync, or a token from before this process started:
+    // everything). A room or user that did not change is skipped without a query.
+    const changeTracker = deps.notifier.changes;
+    const userMayHaveChanged = since === undefined || changeTracker.mayHaveChanged(userKey(userId), since);
+    const typingChanged = request.since !== undefined && typingSerial > request.since.typing;
+    const roomMayHaveChanged = (roomId: string) =>
+      since === undefined ||
+      changeTracker.mayHaveChanged(roomKey(roomId), since) ||
+      (typingChanged && deps.typing.changedSince(roomId, request.since?.typing ?? 0));
+
+    const current = await membershipsOf(executor, userId, upTo);
     const changes =
-      request.since === undefined ? [] : await membershipChanges(executor, userId, request.since.position, upTo);
+      request.since === undefined || !userMayHaveChanged
+        ? []
+        : await membershipChanges(executor, userId, request.since.position, upTo);
+    const hasLeftRooms = current.some((row) => row.membership === 'leave' || row.membership === 'ban');
+    const forgottenRooms = hasLeftRooms && userMayHaveChanged ? await forgotten(executor, userId) : new Set<string>();
     const joinedSince = new Set(
       changes.filter((change) => change.membership === 'join').map((change) => change.room_id),
     );
     const roomAllowed = (roomId: string) =>
       !(roomFilter?.not_rooms?.includes(roomId) ?? false) && (roomFilter?.rooms?.includes(roomId) ?? true);
 
-    const join: Record<string, unknown> = {};
+    const join: Record<string, Record<string, unknown>> = {};
     const invite: Record<string, unknown> = {};
     const leave: Record<string, unknown> = {};
     const joinedRoomIds = current.filter((row) => row.membership === 'join').map((row) => row.room_id);
-    const typingChanged = request.since !== undefined && typingSerial > request.since.typing;
+    const changedJoinedRooms = joinedRoomIds.filter(
+      (roomId) => roomAllowed(roomId) && (joinedSince.has(roomId) || roomMayHaveChanged(roomId)),
+    );
 
-    const receipts = await receiptsOf(executor, joinedRoomIds.filter(roomAllowed), since, upTo, userId);
-    const data = await accountData(executor, userId, since, upTo);
-    const unread = await deps.unreadCounts(executor, userId, joinedRoomIds.filter(roomAllowed), { threads });
+    const receipts = await receiptsOf(executor, changedJoinedRooms, since, upTo, userId);
+    const data = userMayHaveChanged
+      ? await accountData(executor, userId, since, upTo)
+      : { global: [], byRoom: new Map<string, Array<{ type: string; content: unknown }>>() };
 
     for (const membership of current) {
       const roomId = membership.room_id;
@@ -369,6 +407,7 @@ export function createSyncService(deps: SyncDependencies) {
       if (membership.membership === 'join') {
         // A room joined since the token is sent whole, as in an initial sync.
         const isNew = since === undefined || joinedSince.has(roomId);
+        if (!isNew && !roomMayHaveChanged(roomId) && !data.byRoom.has(roomId)) continue;
         const roomSince = isNew ? undefined : since;
         const timeline = await timelineOf(executor, roomId, { since: roomSince, upTo, limit, filter: timelineFilter });
         const timelineIds = new Set(timeline.rows.map((row) => row.event_id));
@@ -420,8 +459,9 @@ export function createSyncService(deps: SyncDependencies) {
           roomData.length > 0 ||
           hasTyping;
         if (!hasContent) continue;
-        const counts = unread.get(roomId) ?? { notification_count: 0, highlight_count: 0 };
-        const { threads: threadCounts, ...roomCounts } = counts;
+        const hasMemberChanges =
+          state.some((row) => row.type === 'm.room.member') ||
+          timeline.rows.some((row) => row.type === 'm.room.member');
         join[roomId] = {
           timeline: {
             events: await deps.formatter.format(executor, timeline.rows, viewer, { withRoomId: false }),
@@ -431,9 +471,8 @@ export function createSyncService(deps: SyncDependencies) {
           state: { events: await deps.formatter.format(executor, state, viewer, { withRoomId: false }) },
           ephemeral: { events: hasTyping || receipt ? ephemeral : [] },
           account_data: { events: roomData },
-          unread_notifications: roomCounts,
-          ...(threads ? { unread_thread_notifications: threadCounts ?? {} } : {}),
-          summary: isNew || lazyMembers ? await roomSummary(executor, roomId, userId) : {},
+          // The summary (heroes, member counts) when it may have changed.
+          summary: isNew || (lazyMembers && hasMemberChanges) ? await roomSummary(executor, roomId, userId) : {},
         };
       } else if (membership.membership === 'invite') {
         if (since !== undefined && Number(membership.stream_ordering) <= since) continue;
@@ -494,6 +533,17 @@ export function createSyncService(deps: SyncDependencies) {
       }
     }
 
+    // Unread counts of the rooms in the response, read up to the same position as their events.
+    const unread = await deps.unreadCounts(executor, userId, Object.keys(join), { threads });
+    for (const [roomId, room] of Object.entries(join)) {
+      const { threads: threadCounts, ...roomCounts } = unread.get(roomId) ?? {
+        notification_count: 0,
+        highlight_count: 0,
+      };
+      room['unread_notifications'] = roomCounts;
+      if (threads) room['unread_thread_notifications'] = threadCounts ?? {};
+    }
+
     const newlyJoined = [...joinedSince].filter((roomId) => joinedRoomIds.includes(roomId));
     const newlyLeft = changes
       .filter((change) => change.membership === 'leave' || change.membership === 'ban')
@@ -510,6 +560,7 @@ export function createSyncService(deps: SyncDependencies) {
         joinedRoomIds,
         newlyJoinedRoomIds: newlyJoined,
         newlyLeftRoomIds: newlyLeft,
+        userMayHaveChanged,
       });
       Object.assign(extensionSections, sections);
       extensionChanges ||= hasChanges;
@@ -543,7 +594,7 @@ export function createSyncService(deps: SyncDependencies) {
         if (request.since === undefined || hasChanges || remaining <= 0 || request.signal?.aborted) return response;
         // Nothing new: wait for a change concerning the user or one of their rooms. The wait is registered
         // before looking at the stream again, so a change committed meanwhile is never missed.
-        const rooms = await memberships(deps.database.executor, userId, upTo);
+        const rooms = await membershipsOf(deps.database.executor, userId, upTo);
         const keys = [
           userKey(userId),
           ...rooms.filter((row) => row.membership === 'join').map((row) => roomKey(row.room_id)),

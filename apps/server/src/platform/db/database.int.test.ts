@@ -56,15 +56,15 @@ describe('Database and migrations', () => {
 
   it('rolls back a failing migration and names it', async () => {
     const broken: Migration = {
-      name: '202612010000_example_broken',
+      name: '209912310000_example_broken',
       async up(db) {
         await db.schema.createTable('example_half').addColumn('id', 'text').execute();
         await sql`select * from table_that_does_not_exist`.execute(db);
       },
     };
     const runner = createMigrationRunner(database, [...platformMigrations, broken]);
-    await expect(runner.migrateToLatest()).rejects.toThrow(/202612010000_example_broken/);
-    expect((await runner.status()).pending).toEqual(['202612010000_example_broken']);
+    await expect(runner.migrateToLatest()).rejects.toThrow(/209912310000_example_broken/);
+    expect((await runner.status()).pending).toEqual(['209912310000_example_broken']);
     // Its half-done DDL was rolled back with it, on SQLite as on PostgreSQL.
     await expect(sql`select * from example_half`.execute(database.executor)).rejects.toThrow();
   });

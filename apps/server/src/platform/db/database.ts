@@ -84,7 +84,11 @@ export function openDatabase(settings: DatabaseSettings): Database {
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
     const guard = new AsyncLocalStorage<boolean>();
-    return wrap('sqlite', new Kysely<object>({ dialect: new BureauSqliteDialect({ database: connection }) }), guard);
+    return wrap(
+      'sqlite',
+      new Kysely<object>({ dialect: new BureauSqliteDialect({ database: withStatementCache(connection) }) }),
+      guard,
+    );
   }
   const pool = new pg.Pool({
     connectionString: settings.url,
@@ -95,6 +99,38 @@ export function openDatabase(settings: DatabaseSettings): Database {
   pool.on('error', () => undefined);
   const guard = new AsyncLocalStorage<boolean>();
   return wrap('postgres', new Kysely<object>({ dialect: new PostgresDialect({ pool }) }), guard);
+}
+
+const statementCacheSize = 1000;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running most of Bureau's
+ * indexed queries. Statements are kept by SQL text (least recently used dropped past 1,000); one still
+ * being iterated (a streamed query) is never handed out twice. SQLite re-prepares a cached statement by
+ * itself after a schema change.
+ */
+function withStatementCache(connection: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(text: string): SqliteDatabase.Statement {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) {
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = connection.prepare(text);
+      if (!cached) {
+        cache.set(text, statement);
+        if (cache.size > statementCacheSize) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      }
+      return statement;
+    },
+  };
 }
 
 /** SQLite runs DDL inside transactions, so a failing migration leaves nothing half-applied. */

@@ -3,6 +3,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   jsonSchemaTransform,
@@ -145,6 +146,14 @@ export async function createHttpServer(
     // Only what programs and people call is throttled: the API, sign-in and protocol surfaces. Probes and
     // metrics scrapers never are, nor the web app's files (one page loads dozens of icons and fonts).
     allowList: (request) => !isThrottled(request.url.split('?')[0] ?? ''),
+    // A program or a Matrix client presenting a bearer token is counted by its token, so that the agents of
+    // an administration behind one proxy address do not share one allowance; anything else by address.
+    keyGenerator: (request) => {
+      const authorization = request.headers.authorization;
+      return authorization?.startsWith('Bearer ')
+        ? `token:${createHash('sha256').update(authorization).digest('base64url').slice(0, 22)}`
+        : `ip:${request.ip}`;
+    },
     errorResponseBuilder: (_request, context) =>
       platformErrors.create('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
   });

@@ -35,8 +35,6 @@ export async function loginWithSdk(baseUrl: string, email: string, password = te
     userId: login.user_id,
     deviceId: login.device_id,
     logger: quietLogger,
-    // Own messages take their place in the server's order once acknowledged (as Element does).
-    pendingEventOrdering: PendingEventOrdering.Detached,
   });
 }
 
@@ -54,7 +52,13 @@ export async function startSynced(client: MatrixClient, options: Parameters<Matr
     };
     client.on(ClientEvent.Sync, onSync);
   });
-  await client.startClient({ initialSyncLimit: 20, lazyLoadMembers: true, ...options });
+  await client.startClient({
+    initialSyncLimit: 20,
+    lazyLoadMembers: true,
+    // Own messages take their place in the server's order once acknowledged (as Element does).
+    pendingEventOrdering: PendingEventOrdering.Detached,
+    ...options,
+  });
   await prepared;
 }
 
