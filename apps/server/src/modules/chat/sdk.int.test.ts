@@ -163,6 +163,49 @@ describe('matrix-js-sdk against Bureau', () => {
     expect(alice.getRoom(roomId)?.findEventById(mistake.event_id)?.getContent()).toEqual({});
   });
 
+  it('uploads a file into a room and downloads it back through authenticated media', async () => {
+    const alice = await signIn('alice@min.gouv.fr');
+    const bob = await signIn('bob@min.gouv.fr');
+    const { room_id: roomId } = await alice.createRoom({ name: 'Fichiers', invite: [bob.getSafeUserId()] });
+    await waitFor('invitation', () => bob.getRoom(roomId)?.getMyMembership() === 'invite');
+    await bob.joinRoom(roomId);
+    const bytes = Buffer.from('Compte rendu de la réunion du 29 novembre\n'.repeat(200));
+    const { content_uri: contentUri } = await alice.uploadContent(bytes, {
+      name: 'compte-rendu.txt',
+      type: 'text/plain',
+    });
+    expect(contentUri).toMatch(/^mxc:\/\/bureau\.test\//);
+    await alice.sendMessage(roomId, {
+      msgtype: MsgType.File,
+      body: 'compte-rendu.txt',
+      url: contentUri,
+      info: { mimetype: 'text/plain', size: bytes.length },
+    });
+    const received = await waitFor('Bob receives the file message', () =>
+      bob
+        .getRoom(roomId)
+        ?.getLiveTimeline()
+        .getEvents()
+        .find((event) => event.getContent()['msgtype'] === MsgType.File),
+    );
+    const url = bob.mxcUrlToHttp(
+      String(received.getContent()['url']),
+      undefined,
+      undefined,
+      undefined,
+      false,
+      true,
+      true,
+    );
+    if (!url) throw new Error('no download URL');
+    expect(url).toContain('/_matrix/client/v1/media/download/');
+    const response = await fetch(url, { headers: { authorization: `Bearer ${bob.getAccessToken() ?? ''}` } });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true);
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(401);
+  });
+
   it('works in room version 12 rooms (room ID from the create event, creators above power levels)', async () => {
     const alice = await signIn('alice@min.gouv.fr');
     const bob = await signIn('bob@min.gouv.fr');

@@ -7,8 +7,11 @@ import {
   type MatrixEvent,
   type Room,
 } from 'matrix-js-sdk';
-import type { Logger } from 'matrix-js-sdk/lib/logger.js';
+import { logger as globalSdkLogger, type Logger } from 'matrix-js-sdk/lib/logger.js';
 import { testPassword } from './matrix-test-client.ts';
+
+// Parts of the SDK (rooms, timelines) log through its global logger, a loglevel instance: silence it too.
+(globalSdkLogger as unknown as { setLevel(level: 'silent'): void }).setLevel('silent');
 
 /** The SDK logs every request; tests read their own assertions instead (failures still throw). */
 const quietLogger: Logger = {
