@@ -179,4 +179,61 @@ describe('Matrix homeserver: accounts, profiles, account data, push rules, state
     const joined = await alice.ok<{ joined_rooms: string[] }>('GET', 'joined_rooms');
     expect(joined.joined_rooms).toContain(roomId);
   });
+
+  it('upgrades a room: tombstone in the old one, state and aliases carried to the new one', async () => {
+    const roomId = await alice.createRoom({ name: 'Ancien', room_alias_name: 'projet', invite: [bob.userId] });
+    await bob.ok('POST', `rooms/${encodeURIComponent(roomId)}/join`, {});
+    const refused = await bob.request('POST', `rooms/${encodeURIComponent(roomId)}/upgrade`, { new_version: '12' });
+    expect(refused).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
+    const unsupported = await alice.request('POST', `rooms/${encodeURIComponent(roomId)}/upgrade`, {
+      new_version: '99',
+    });
+    expect(unsupported).toMatchObject({ status: 400, body: { errcode: 'M_UNSUPPORTED_ROOM_VERSION' } });
+    const { replacement_room: newRoomId } = await alice.ok<{ replacement_room: string }>(
+      'POST',
+      `rooms/${encodeURIComponent(roomId)}/upgrade`,
+      { new_version: '12' },
+    );
+    const tombstone = await bob.ok('GET', `rooms/${encodeURIComponent(roomId)}/state/m.room.tombstone`);
+    expect(tombstone).toMatchObject({ replacement_room: newRoomId });
+    expect(await alice.ok('GET', `rooms/${encodeURIComponent(newRoomId)}/state/m.room.name`)).toEqual({
+      name: 'Ancien',
+    });
+    const create = await alice.ok<{ predecessor: { room_id: string } }>(
+      'GET',
+      `rooms/${encodeURIComponent(newRoomId)}/state/m.room.create`,
+    );
+    expect(create.predecessor.room_id).toBe(roomId);
+    // Bob can follow (the join rule was carried: invite only — he is invited by Alice).
+    await alice.ok('POST', `rooms/${encodeURIComponent(newRoomId)}/invite`, { user_id: bob.userId });
+    await bob.ok('POST', `join/${encodeURIComponent('#projet:bureau.test')}`, {});
+    const joined = await bob.ok<{ joined_rooms: string[] }>('GET', 'joined_rooms');
+    expect(joined.joined_rooms).toContain(newRoomId);
+    // Ordinary members can no longer write in the old room.
+    const late = await bob.request('PUT', `rooms/${encodeURIComponent(roomId)}/send/m.room.message/late`, {
+      body: 'x',
+    });
+    expect(late).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
+  });
+
+  it('hands out OpenID tokens that the userinfo endpoint resolves, and keeps passwords in Bureau', async () => {
+    const token = await alice.ok<{ access_token: string; matrix_server_name: string }>(
+      'POST',
+      `user/${encodeURIComponent(alice.userId)}/openid/request_token`,
+      {},
+    );
+    expect(token.matrix_server_name).toBe('bureau.test');
+    const userinfo = await new InjectMatrixClient(app).request(
+      'GET',
+      `/_matrix/federation/v1/openid/userinfo?access_token=${token.access_token}`,
+    );
+    expect(userinfo).toEqual({ status: 200, body: { sub: alice.userId } });
+    const forged = await new InjectMatrixClient(app).request(
+      'GET',
+      '/_matrix/federation/v1/openid/userinfo?access_token=nope',
+    );
+    expect(forged).toMatchObject({ status: 401, body: { errcode: 'M_UNKNOWN_TOKEN' } });
+    const password = await alice.request('POST', 'account/password', { new_password: 'x'.repeat(20) });
+    expect(password).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
+  });
 });

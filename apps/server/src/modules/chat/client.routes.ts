@@ -96,6 +96,8 @@ const loginSchema = z.object({
   refresh_token: z.boolean().optional(),
 });
 
+const openIdQuery = z.object({ access_token: z.string().min(1).max(256) });
+
 function pushResult<T>(result: PushRuleResult<T>): T {
   if (result.ok) return result.value;
   const { errcode: code, error: message } = result.error;
@@ -123,6 +125,8 @@ function escapeHtml(text: string): string {
 export function registerClientRoutes(http: HttpServer, deps: ClientRoutesDeps): void {
   const tables = () => deps.database.executor.withTables<ChatTables>();
   const baseUrl = deps.publicUrl;
+  // OpenID tokens live one hour in this process (a restart asks widgets for a new one).
+  const openIdTokens = new Map<string, { userId: string; expiresAt: number }>();
 
   http.get('/_matrix/client/versions', hidden, () => ({
     versions: deps.versions.versions,
@@ -694,6 +698,43 @@ export function registerClientRoutes(http: HttpServer, deps: ClientRoutesDeps): 
           ]
         : [],
     };
+  });
+
+  // Passwords and accounts are Bureau's: changed and closed in Bureau's account pages and administration.
+  http.post(`${c}/v3/account/password`, hidden, async (request) => {
+    await deps.authenticate(request);
+    throw matrixError('M_FORBIDDEN', { reason: 'change your password in Bureau’s account pages' });
+  });
+  http.post(`${c}/v3/account/deactivate`, hidden, async (request) => {
+    await deps.authenticate(request);
+    throw matrixError('M_FORBIDDEN', { reason: 'accounts are closed by the administration in Bureau' });
+  });
+
+  // OpenID tokens (module openid): a short-lived proof of the user's Matrix ID for widgets and call services.
+  http.post(`${c}/v3/user/:userId/openid/request_token`, hidden, async (request) => {
+    const me = await deps.authenticate(request);
+    assertSelf(me, parseMatrix(userParams, request.params, 'query').userId);
+    const token = randomBytes(24).toString('base64url');
+    const expiresInSeconds = 3600;
+    openIdTokens.set(token, { userId: me.userId, expiresAt: deps.clock.now().getTime() + expiresInSeconds * 1000 });
+    for (const [key, value] of openIdTokens) {
+      if (value.expiresAt <= deps.clock.now().getTime()) openIdTokens.delete(key);
+    }
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      matrix_server_name: deps.serverName,
+      expires_in: expiresInSeconds,
+    };
+  });
+  // What a widget's server asks to check such a token (server-server API § OpenID).
+  http.get('/_matrix/federation/v1/openid/userinfo', hidden, (request) => {
+    const query = parseMatrix(openIdQuery, request.query, 'query');
+    const entry = openIdTokens.get(query.access_token);
+    if (!entry || entry.expiresAt <= deps.clock.now().getTime()) {
+      throw matrixError('M_UNKNOWN_TOKEN');
+    }
+    return { sub: entry.userId };
   });
 
   // --- Tchap compatibility -------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ const receiptParams = z.object({
   eventId: z.string().max(255),
 });
 const receiptBody = z.object({ thread_id: z.string().max(255).optional() }).loose();
+const upgradeBody = z.object({ new_version: z.string().min(1).max(32) });
 
 function filterOf(text: string | undefined): RoomEventFilter | undefined {
   if (text === undefined) return undefined;
@@ -384,6 +385,114 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
       return {};
     });
   }
+
+  // --- Room upgrades (module room_upgrades) ---------------------------------------------------------------------
+
+  /** State carried over to the replacement room (Tchap's access rules survive upgrades). */
+  const carriedStateTypes = [
+    'm.room.name',
+    'm.room.topic',
+    'm.room.avatar',
+    'm.room.join_rules',
+    'm.room.history_visibility',
+    'm.room.guest_access',
+    'm.room.encryption',
+    'm.room.server_acl',
+    'm.room.retention',
+    'im.vector.room.access_rules',
+    'fr.gouv.bureau.sensitivity',
+  ];
+
+  http.post(`${c}/v3/rooms/:roomId/upgrade`, hidden, async (request) => {
+    const me = await deps.authenticate(request);
+    const { roomId } = parseMatrix(roomParams, request.params, 'query');
+    const body = parseMatrix(upgradeBody, request.body);
+    if (!isBuildableRoomVersion(body.new_version)) {
+      throw matrixError('M_UNSUPPORTED_ROOM_VERSION', { version: body.new_version.slice(0, 32) });
+    }
+    const newVersion = body.new_version;
+    const old = await requireRoom(roomId);
+    const state = await deps.rooms.readState(roomId, [
+      ['m.room.power_levels', ''],
+      ['m.room.member', me.userId],
+      ['m.room.canonical_alias', ''],
+      ...carriedStateTypes.map((type) => [type, ''] as const),
+    ]);
+    if (state.get('m.room.member', me.userId)?.content['membership'] !== 'join') {
+      throw matrixError('M_FORBIDDEN', { reason: 'you are not joined to this room' });
+    }
+    const oldPowerLevels = { ...(state.content('m.room.power_levels') ?? {}) };
+    const creatorMember = await memberContent(me.userId, 'join');
+    // The replacement's power levels: the old ones; in v12 creators are implicit (not listed).
+    const newPowerLevels: Record<string, unknown> = { ...oldPowerLevels };
+    const users = { ...((oldPowerLevels['users'] as Record<string, unknown> | undefined) ?? {}) };
+    if (newVersion === '12') delete users[me.userId];
+    else users[me.userId] = Math.max(Number(users[me.userId] ?? 0), 100);
+    newPowerLevels['users'] = users;
+    const { roomId: newRoomId } = await deps.database.transaction(async (context) => {
+      const created = await deps.rooms.createRoom(
+        {
+          roomVersion: newVersion,
+          creator: me.userId,
+          createContent: { predecessor: { room_id: roomId, event_id: old.lastEventId } },
+          newRoomId: () => `!${randomBytes(18).toString('base64url').replace(/[-_]/g, 'x')}:${deps.serverName}`,
+          isPublic: false,
+        },
+        () => {
+          const events: NewEvent[] = [
+            { type: 'm.room.member', stateKey: me.userId, sender: me.userId, content: creatorMember },
+            { type: 'm.room.power_levels', stateKey: '', sender: me.userId, content: jsonObjectBody(newPowerLevels) },
+          ];
+          for (const type of carriedStateTypes) {
+            const content = state.content(type);
+            if (content)
+              events.push({ type, stateKey: '', sender: me.userId, content: jsonObjectBody({ ...content }) });
+          }
+          const alias = state.content('m.room.canonical_alias');
+          if (alias)
+            events.push({
+              type: 'm.room.canonical_alias',
+              stateKey: '',
+              sender: me.userId,
+              content: jsonObjectBody({ ...alias }),
+            });
+          return events;
+        },
+        context,
+      );
+      // The old room points to the new one and stops taking messages from ordinary members.
+      const restricted = {
+        ...oldPowerLevels,
+        events_default: Math.max(50, Number(oldPowerLevels['events_default'] ?? 0)),
+        invite: Math.max(50, Number(oldPowerLevels['invite'] ?? 0)),
+      };
+      await deps.rooms.append(
+        roomId,
+        [
+          {
+            type: 'm.room.tombstone',
+            stateKey: '',
+            sender: me.userId,
+            content: {
+              body: 'Ce salon a été remplacé. / This room has been replaced.',
+              replacement_room: created.roomId,
+            },
+          },
+          { type: 'm.room.power_levels', stateKey: '', sender: me.userId, content: jsonObjectBody(restricted) },
+        ],
+        context,
+      );
+      // Aliases follow the room.
+      await context.executor
+        .withTables<ChatTables>()
+        .updateTable('chat_room_aliases')
+        .set({ room_id: created.roomId })
+        .where('room_id', '=', roomId)
+        .execute();
+      return created;
+    });
+    return { replacement_room: newRoomId };
+  });
 
   http.get(`${c}/v3/joined_rooms`, hidden, async (request) => {
     const me = await deps.authenticate(request);
