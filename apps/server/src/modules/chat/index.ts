@@ -194,7 +194,9 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
         defaultRoomVersion,
         versions: {
           // Only what is implemented (clients switch features on by version).
-          versions: ['v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6'],
+          // v1.3/v1.4: relations, threads and threaded receipts; v1.7: asynchronous uploads and intentional
+          // mentions; v1.10: recursive relations; v1.11: authenticated media.
+          versions: ['v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6', 'v1.7', 'v1.8', 'v1.9', 'v1.10', 'v1.11'],
           unstableFeatures: {},
         },
       });

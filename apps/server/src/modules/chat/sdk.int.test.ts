@@ -163,6 +163,28 @@ describe('matrix-js-sdk against Bureau', () => {
     expect(alice.getRoom(roomId)?.findEventById(mistake.event_id)?.getContent()).toEqual({});
   });
 
+  it('follows a thread with the SDK’s thread support (relations, thread list, bundled aggregations)', async () => {
+    const alice = await loginWithSdk(baseUrl, 'alice@min.gouv.fr');
+    const bob = await loginWithSdk(baseUrl, 'bob@min.gouv.fr');
+    clients.push(alice, bob);
+    await startSynced(alice, { threadSupport: true });
+    await startSynced(bob, { threadSupport: true });
+    const { room_id: roomId } = await alice.createRoom({ name: 'Fils', invite: [bob.getSafeUserId()] });
+    await waitFor('invitation', () => bob.getRoom(roomId)?.getMyMembership() === 'invite');
+    await bob.joinRoom(roomId);
+    const root = await alice.sendTextMessage(roomId, 'Question sur le budget');
+    await waitFor('Bob has the root', () => bob.getRoom(roomId)?.findEventById(root.event_id));
+    await bob.sendTextMessage(roomId, root.event_id, 'Réponse dans le fil');
+    await bob.sendTextMessage(roomId, root.event_id, 'Deuxième réponse');
+    const thread = await waitFor('Alice sees the thread with two replies', () => {
+      const found = alice.getRoom(roomId)?.getThread(root.event_id);
+      return found && found.length >= 2 ? found : undefined;
+    });
+    expect(thread.replyToEvent?.getContent()['body']).toBe('Deuxième réponse');
+    // The main timeline does not show thread replies.
+    expect(timelineBodies(alice.getRoom(roomId))).not.toContain('Réponse dans le fil');
+  });
+
   it('uploads a file into a room and downloads it back through authenticated media', async () => {
     const alice = await signIn('alice@min.gouv.fr');
     const bob = await signIn('bob@min.gouv.fr');
