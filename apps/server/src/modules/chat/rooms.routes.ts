@@ -388,17 +388,21 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
 
   // --- Room upgrades (module room_upgrades) ---------------------------------------------------------------------
 
-  /** State carried over to the replacement room (Tchap's access rules survive upgrades). */
+  /**
+   * State carried over to the replacement room (Tchap's access rules survive upgrades), in an order the
+   * room rules accept: a forum's retention before its public join rule, a direct chat's join rule before
+   * its access rule.
+   */
   const carriedStateTypes = [
     'm.room.name',
     'm.room.topic',
     'm.room.avatar',
+    'm.room.retention',
     'm.room.join_rules',
     'm.room.history_visibility',
     'm.room.guest_access',
     'm.room.encryption',
     'm.room.server_acl',
-    'm.room.retention',
     'im.vector.room.access_rules',
     'fr.gouv.bureau.sensitivity',
   ];

@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BureauApp } from '../../../app.ts';
+import { apiKeyHeaders, createChatWorld, join, statePath, type ChatWorld } from './chat-world.test-support.ts';
+
+interface SearchBody {
+  items: Array<{ type: string; id: string; title: string; url: string; label: string | null }>;
+}
+
+async function searchAs(app: BureauApp, headers: Record<string, string>, q: string, type?: string) {
+  const query = new URLSearchParams({ q, ...(type ? { type } : {}) });
+  const response = await app.http.inject({ method: 'GET', url: `/api/search?${query.toString()}`, headers });
+  if (response.statusCode !== 200) throw new Error(`search answered ${response.statusCode}: ${response.body}`);
+  return response.json<SearchBody>().items;
+}
+
+describe('Chat in the unified search', () => {
+  let world: ChatWorld;
+  let headers: Record<'alice' | 'bob' | 'carol', Record<string, string>>;
+
+  beforeEach(async () => {
+    world = await createChatWorld();
+    headers = {
+      alice: await apiKeyHeaders(world.app, world.userIds.alice),
+      bob: await apiKeyHeaders(world.app, world.userIds.bob),
+      carol: await apiKeyHeaders(world.app, world.userIds.carol),
+    };
+  });
+
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('finds a message and its room for joined members only, never after they leave, and forgets redacted text', async () => {
+    const { app, alice, bob } = world;
+    const roomId = await alice.createRoom({
+      name: 'Cellule budgétaire',
+      topic: 'Préparation du budget',
+      invite: [bob.userId],
+    });
+    await join(bob, roomId);
+    const eventId = await alice.send(roomId, {
+      msgtype: 'm.text',
+      body: 'Le rapport sur la déclaration des impôts est prêt',
+    });
+
+    const found = await searchAs(app, headers.bob, 'déclaration');
+    expect(found).toEqual([
+      expect.objectContaining({
+        type: 'chat.message',
+        id: eventId,
+        title: 'Cellule budgétaire — Alice Martin',
+        url: `/messagerie/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+        label: 'internal',
+      }),
+    ]);
+    expect(await searchAs(app, headers.bob, 'budgétaire', 'chat.room')).toEqual([
+      expect.objectContaining({
+        id: roomId,
+        title: 'Cellule budgétaire',
+        url: `/messagerie/${encodeURIComponent(roomId)}`,
+      }),
+    ]);
+    expect(await searchAs(app, headers.carol, 'déclaration')).toEqual([]);
+    expect(await searchAs(app, headers.carol, 'budgétaire')).toEqual([]);
+
+    // An edit replaces the text; a redaction removes it.
+    await alice.send(roomId, {
+      msgtype: 'm.text',
+      body: '* Le rapport sur la fiscalité locale est prêt',
+      'm.new_content': { msgtype: 'm.text', body: 'Le rapport sur la fiscalité locale est prêt' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: eventId },
+    });
+    expect(await searchAs(app, headers.bob, 'déclaration')).toEqual([]);
+    expect((await searchAs(app, headers.bob, 'fiscalité')).map((item) => item.id)).toEqual([eventId]);
+    const second = await alice.send(roomId, { msgtype: 'm.text', body: 'Une erreur de saisie regrettable' });
+    expect((await searchAs(app, headers.bob, 'regrettable')).map((item) => item.id)).toEqual([second]);
+    await alice.ok('PUT', `rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(second)}/redact-1`, {});
+    expect(await searchAs(app, headers.alice, 'regrettable')).toEqual([]);
+
+    await bob.ok('POST', `rooms/${encodeURIComponent(roomId)}/leave`, {});
+    expect(await searchAs(app, headers.bob, 'fiscalité')).toEqual([]);
+    expect(await searchAs(app, headers.alice, 'fiscalité')).toHaveLength(1);
+  });
+
+  it('never indexes encrypted rooms, nor history that later members could not read', async () => {
+    const { app, alice } = world;
+    const encrypted = await alice.createRoom({
+      name: 'Salon chiffré',
+      initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+    });
+    await alice.send(encrypted, { msgtype: 'm.text', body: 'Un texte confidentiel en clair' });
+    expect(await searchAs(app, headers.alice, 'confidentiel')).toEqual([]);
+    expect(await searchAs(app, headers.alice, 'chiffré')).toEqual([]);
+
+    // Turning encryption on removes what was indexed before.
+    const later = await alice.createRoom({ name: 'Salon bientôt chiffré' });
+    await alice.send(later, { msgtype: 'm.text', body: 'Message avant le chiffrement' });
+    expect(await searchAs(app, headers.alice, 'chiffrement', 'chat.message')).toHaveLength(1);
+    await alice.ok('PUT', statePath(later, 'm.room.encryption'), { algorithm: 'm.megolm.v1.aes-sha2' });
+    expect(await searchAs(app, headers.alice, 'chiffrement')).toEqual([]);
+    expect(await searchAs(app, headers.alice, 'bientôt')).toEqual([]);
+
+    const joinedOnly = await alice.createRoom({ name: 'Historique restreint' });
+    await alice.ok('PUT', statePath(joinedOnly, 'm.room.history_visibility'), { history_visibility: 'joined' });
+    await alice.send(joinedOnly, { msgtype: 'm.text', body: 'Ce message reste hors de la recherche' });
+    expect(await searchAs(app, headers.alice, 'recherche')).toEqual([]);
+  });
+
+  it('shows a room’s new label on its results once the room is re-indexed', async () => {
+    const { app, alice } = world;
+    const roomId = await alice.createRoom({ name: 'Marchés publics' });
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Analyse des offres reçues' });
+    expect((await searchAs(app, headers.alice, 'offres')).map((item) => item.label)).toEqual(['internal']);
+    await alice.ok('PUT', statePath(roomId, 'fr.gouv.bureau.sensitivity'), { level: 'sensitive' });
+    await app.platform.jobs.runDue();
+    expect((await searchAs(app, headers.alice, 'offres')).map((item) => item.label)).toEqual(['sensitive']);
+    expect((await searchAs(app, headers.alice, 'marchés', 'chat.room')).map((item) => item.label)).toEqual([
+      'sensitive',
+    ]);
+  });
+});

@@ -1,0 +1,273 @@
+import type { ResourceRef } from '../../../platform/authz/index.ts';
+import type { Executor, TransactionContext } from '../../../platform/db/database.ts';
+import type { SearchDocument } from '../../../platform/search/index.ts';
+import type { ChatTables } from '../chat.tables.ts';
+import type { ChatFeatureContext } from '../feature.ts';
+import type { Pdu } from '../protocol/index.ts';
+import type { AppendedEvent, RoomHead } from '../room-engine.ts';
+import type { RoomResources } from './room-resources.ts';
+import { memberNameOf, readRoomState, roomNameOf, stateTypes, type RoomState } from './room-state.ts';
+
+export const chatSearchTypes = { room: 'chat.room', message: 'chat.message' } as const;
+
+/** Rebuilds a room's documents (new label, new name): `{ roomId }`. */
+export const roomSearchJobType = 'chat.search.room';
+
+/** Where the web app opens a room, or one of its messages. */
+export const chatUrls = {
+  room: (roomId: string) => `/messagerie/${encodeURIComponent(roomId)}`,
+  message: (roomId: string, eventId: string) =>
+    `/messagerie/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+};
+
+/** History readable by every member, whenever they joined: what search may show to all of them. */
+const sharedHistory = new Set(['shared', 'world_readable']);
+
+function historyVisibilityOf(state: RoomState): string {
+  const value = state.content(stateTypes.historyVisibility)?.['history_visibility'];
+  return typeof value === 'string' ? value : 'shared';
+}
+
+function bodyOf(content: Readonly<Record<string, unknown>>): string | undefined {
+  const body = content['body'];
+  return typeof body === 'string' && body.trim() !== '' ? body : undefined;
+}
+
+/** The original event and new body of an edit (`m.replace`), or undefined. */
+function editOf(content: Readonly<Record<string, unknown>>): { target: string; body: string | undefined } | undefined {
+  const relation = content['m.relates_to'] as Record<string, unknown> | undefined;
+  if (relation?.['rel_type'] !== 'm.replace' || typeof relation['event_id'] !== 'string') return undefined;
+  const newContent = content['m.new_content'];
+  const body =
+    typeof newContent === 'object' && newContent !== null ? bodyOf(newContent as Record<string, unknown>) : undefined;
+  return { target: relation['event_id'], body };
+}
+
+function messageTitle(roomName: string | undefined, senderName: string): string {
+  return roomName ? `${roomName} — ${senderName}` : senderName;
+}
+
+/**
+ * Rooms (name, topic) and unencrypted messages in Bureau's unified search, indexed in the transaction that
+ * appends them so that a redaction, the room's encryption or a leave can never race the index. A document's
+ * resource is its room's, so only joined members find it. Not indexed: encrypted rooms (everything of a
+ * room goes when it turns encryption on), messages sent while the history was not readable by every member
+ * (`joined`, `invited`: a later member must not find earlier messages). Labels and titles of a room's
+ * messages follow a change of its label or name through a background rebuild of the room.
+ */
+export function createRoomSearch(context: ChatFeatureContext, resources: RoomResources) {
+  const { search, authz } = context;
+  for (const type of Object.values(chatSearchTypes)) search.defineType({ type, resourceType: 'chat.room' });
+
+  const tables = (executor: Executor = context.database.executor) => executor.withTables<ChatTables>();
+  const messageState = (sender: string): Array<readonly [string, string]> => [
+    [stateTypes.encryption, ''],
+    [stateTypes.historyVisibility, ''],
+    [stateTypes.name, ''],
+    [stateTypes.canonicalAlias, ''],
+    [stateTypes.member, sender],
+  ];
+
+  async function indexMessage(transaction: TransactionContext, room: RoomHead, event: AppendedEvent) {
+    const content = event.pdu.content;
+    const edit = editOf(content);
+    let eventId = event.eventId;
+    let body = bodyOf(content);
+    let sentAt = event.pdu.origin_server_ts;
+    if (edit) {
+      // An edit changes the text of its original, if the same person sent both (the spec's rule for edits).
+      const original = await tables(transaction.executor)
+        .selectFrom('chat_events')
+        .select(['sender', 'room_id', 'redacted_by', 'origin_server_ts'])
+        .where('event_id', '=', edit.target)
+        .executeTakeFirst();
+      if (!original || original.room_id !== room.roomId || original.sender !== event.sender) return;
+      if (original.redacted_by !== null) return;
+      eventId = edit.target;
+      body = edit.body;
+      sentAt = Number(original.origin_server_ts);
+    }
+    if (body === undefined) return;
+    const state = await readRoomState(transaction.executor, room.roomId, messageState(event.sender));
+    if (state.content(stateTypes.encryption) !== undefined) return;
+    if (!sharedHistory.has(historyVisibilityOf(state))) return;
+    const resource = await resources.resourceOf(room.roomId, transaction.executor);
+    if (!resource) return;
+    await search.index(
+      {
+        type: chatSearchTypes.message,
+        id: eventId,
+        title: messageTitle(roomNameOf(state), memberNameOf(state, event.sender)),
+        text: body,
+        resource,
+        label: await authz.effectiveLabel(resource, { context: transaction }),
+        url: chatUrls.message(room.roomId, eventId),
+        updatedAt: new Date(sentAt),
+      },
+      { context: transaction },
+    );
+  }
+
+  async function roomDocument(
+    roomId: string,
+    resource: ResourceRef,
+    executor: Executor,
+    transaction?: TransactionContext,
+  ): Promise<SearchDocument | undefined> {
+    const state = await readRoomState(executor, roomId, [
+      [stateTypes.name, ''],
+      [stateTypes.canonicalAlias, ''],
+      [stateTypes.topic, ''],
+    ]);
+    const name = roomNameOf(state);
+    if (!name) return undefined;
+    const topic = state.content(stateTypes.topic)?.['topic'];
+    return {
+      type: chatSearchTypes.room,
+      id: roomId,
+      title: name,
+      text: typeof topic === 'string' ? topic : '',
+      resource,
+      label: await authz.effectiveLabel(resource, transaction ? { context: transaction } : undefined),
+      url: chatUrls.room(roomId),
+      updatedAt: context.clock.now(),
+    };
+  }
+
+  async function indexRoom(transaction: TransactionContext, room: RoomHead) {
+    const resource = await resources.resourceOf(room.roomId, transaction.executor);
+    if (!resource) return;
+    const encrypted = await readRoomState(transaction.executor, room.roomId, [[stateTypes.encryption, '']]);
+    if (encrypted.content(stateTypes.encryption) !== undefined) return;
+    const document = await roomDocument(room.roomId, resource, transaction.executor, transaction);
+    if (document) await search.index(document, { context: transaction });
+    else await search.remove(chatSearchTypes.room, room.roomId, { context: transaction });
+  }
+
+  async function hasMessages(executor: Executor, roomId: string): Promise<boolean> {
+    const row = await tables(executor)
+      .selectFrom('chat_events')
+      .select('event_id')
+      .where('room_id', '=', roomId)
+      .where('type', '=', 'm.room.message')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** The append hook. */
+  async function onAppend(transaction: TransactionContext, room: RoomHead, event: AppendedEvent): Promise<void> {
+    if (event.stateKey === undefined) {
+      if (event.type === 'm.room.message') await indexMessage(transaction, room, event);
+      if (event.type === 'm.room.redaction' && typeof event.pdu.content['redacts'] === 'string') {
+        await search.remove(chatSearchTypes.message, event.pdu.content['redacts'], { context: transaction });
+      }
+      return;
+    }
+    if (event.stateKey !== '') return;
+    switch (event.type) {
+      case stateTypes.encryption: {
+        const resource = await resources.resourceOf(room.roomId, transaction.executor);
+        if (resource) await search.removeByResource(resource, { context: transaction });
+        return;
+      }
+      case stateTypes.name:
+      case stateTypes.canonicalAlias:
+      case stateTypes.sensitivity:
+        await indexRoom(transaction, room);
+        // Messages' titles carry the room's name, and their results its label.
+        if (await hasMessages(transaction.executor, room.roomId)) {
+          await context.jobs.enqueue(roomSearchJobType, { roomId: room.roomId }, { context: transaction });
+        }
+        return;
+      case stateTypes.topic:
+        await indexRoom(transaction, room);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Re-indexes a room's messages from its history (current label, names at the time): the events in order,
+   * following the history visibility, edits applied to their originals, redacted events left out.
+   */
+  async function rebuildRoom(roomId: string): Promise<number> {
+    const resource = await resources.resourceOf(roomId);
+    if (!resource) return 0;
+    const current = await readRoomState(context.database.executor, roomId, [
+      [stateTypes.encryption, ''],
+      [stateTypes.name, ''],
+      [stateTypes.canonicalAlias, ''],
+    ]);
+    if (current.content(stateTypes.encryption) !== undefined) {
+      await search.removeByResource(resource);
+      return 0;
+    }
+    const label = await authz.effectiveLabel(resource);
+    const roomName = roomNameOf(current);
+    const documents = new Map<string, SearchDocument>();
+    const senders = new Map<string, string>();
+    const names = new Map<string, string>();
+    let visibility = 'shared';
+    let after = 0;
+    const batchSize = 500;
+    for (;;) {
+      const rows = await tables()
+        .selectFrom('chat_events')
+        .select(['stream_ordering', 'event_id', 'type', 'state_key', 'sender', 'json', 'redacted_by'])
+        .where('room_id', '=', roomId)
+        .where('stream_ordering', '>', after)
+        .orderBy('stream_ordering')
+        .limit(batchSize)
+        .execute();
+      for (const row of rows) {
+        const pdu = JSON.parse(row.json) as Pdu;
+        if (row.type === stateTypes.historyVisibility && row.state_key === '') {
+          const value = pdu.content['history_visibility'];
+          visibility = typeof value === 'string' ? value : 'shared';
+        } else if (row.type === stateTypes.member && row.state_key !== null) {
+          const name = pdu.content['displayname'];
+          if (typeof name === 'string' && name.trim() !== '') names.set(row.state_key, name.trim());
+        } else if (row.type === 'm.room.message' && row.state_key === null && row.redacted_by === null) {
+          const edit = editOf(pdu.content);
+          if (edit) {
+            const original = documents.get(edit.target);
+            if (original && edit.body !== undefined && senders.get(edit.target) === row.sender) {
+              documents.set(edit.target, { ...original, text: edit.body });
+            }
+            continue;
+          }
+          const body = bodyOf(pdu.content);
+          if (body === undefined || !sharedHistory.has(visibility)) continue;
+          const senderName = names.get(row.sender) ?? row.sender.slice(1).split(':')[0] ?? row.sender;
+          documents.set(row.event_id, {
+            type: chatSearchTypes.message,
+            id: row.event_id,
+            title: messageTitle(roomName, senderName),
+            text: body,
+            resource,
+            label,
+            url: chatUrls.message(roomId, row.event_id),
+            updatedAt: new Date(pdu.origin_server_ts),
+          });
+          senders.set(row.event_id, row.sender);
+        }
+      }
+      if (rows.length < batchSize) break;
+      after = Number(rows.at(-1)?.stream_ordering ?? after);
+    }
+    const all = [...documents.values()];
+    for (let start = 0; start < all.length; start += batchSize)
+      await search.indexMany(all.slice(start, start + batchSize));
+    const room = await roomDocument(roomId, resource, context.database.executor);
+    if (room) await search.index(room);
+    return all.length;
+  }
+
+  context.jobs.register<{ roomId?: unknown }>(roomSearchJobType, async ({ payload }) => {
+    if (typeof payload.roomId === 'string') await rebuildRoom(payload.roomId);
+  });
+
+  return { onAppend, rebuildRoom };
+}
