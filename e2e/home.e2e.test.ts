@@ -59,6 +59,7 @@ describe('sign-in and home page', () => {
       const navigation = page.getByRole('navigation', { name: 'Menu principal' });
       expect(await navigation.getByRole('link').allInnerTexts()).toEqual([
         'Accueil',
+        'Messagerie',
         'Recherche',
         'Annuaire',
         'Administration',

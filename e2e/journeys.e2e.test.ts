@@ -49,6 +49,7 @@ describe('moving between modules', () => {
       // Bureau's own modules (the external services that other journeys add are listed after them).
       expect(await panel.getByRole('list', { name: 'Services de Bureau' }).getByRole('link').allInnerTexts()).toEqual([
         'Accueil',
+        'Messagerie',
         'Recherche',
         'Annuaire',
         'Administration',
@@ -126,7 +127,12 @@ describe('administration', () => {
       await expect.poll(() => heading(newcomer.page)).toBe('Bonjour Nouvel Agent');
       // An agent who administers nothing has no administration console.
       const navigation = newcomer.page.getByRole('navigation', { name: 'Menu principal' });
-      expect(await navigation.getByRole('link').allInnerTexts()).toEqual(['Accueil', 'Recherche', 'Annuaire']);
+      expect(await navigation.getByRole('link').allInnerTexts()).toEqual([
+        'Accueil',
+        'Messagerie',
+        'Recherche',
+        'Annuaire',
+      ]);
       expect(newcomer.problems).toEqual(noProblems);
     } finally {
       await newcomer.context.close();
@@ -190,7 +196,7 @@ describe('an external partner', () => {
       await signIn(page, 'lea.fontaine@partenaire.example.fr');
       await expect.poll(() => heading(page)).toBe('Bonjour Léa Fontaine');
       const navigation = page.getByRole('navigation', { name: 'Menu principal' });
-      expect(await navigation.getByRole('link').allInnerTexts()).toEqual(['Accueil', 'Recherche']);
+      expect(await navigation.getByRole('link').allInnerTexts()).toEqual(['Accueil', 'Messagerie', 'Recherche']);
       await page.getByRole('button', { name: 'Services' }).first().click();
       expect(
         await page
@@ -198,7 +204,7 @@ describe('an external partner', () => {
           .getByRole('list', { name: 'Services de Bureau' })
           .getByRole('link')
           .allInnerTexts(),
-      ).toEqual(['Accueil', 'Recherche']);
+      ).toEqual(['Accueil', 'Messagerie', 'Recherche']);
 
       await page.goto('/administration/utilisateurs');
       await expect.poll(() => heading(page)).toBe('Accès refusé');

@@ -5,6 +5,7 @@ import { queryKeys, useExternalServices } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { formatDateTime, useLocale, useMessages } from '../i18n.tsx';
 import { shellMessages } from '../messages.ts';
+import { signOutOfChat } from '../modules/chat/chat-session.ts';
 import {
   useMarkAllRead,
   useMarkRead,
@@ -166,6 +167,8 @@ export function useLogout(): () => Promise<void> {
   const navigate = useNavigate();
   return async () => {
     let redirectTo: string | undefined;
+    // The chat's Matrix device goes with the Bureau session (no SDK here: chat-session.ts is tiny).
+    await signOutOfChat();
     try {
       const answer = await api<{ redirectTo?: string } | undefined>('/api/auth/logout', { method: 'POST' });
       redirectTo = answer?.redirectTo;

@@ -35,6 +35,13 @@ export const bureauModules: readonly BureauModule[] = [
     description: { fr: 'Vos éléments récents et vos notifications', en: 'Your recent items and notifications' },
   },
   {
+    id: 'chat',
+    path: '/messagerie',
+    icon: 'fr-icon-chat-3-line',
+    name: { fr: 'Messagerie', en: 'Chat' },
+    description: { fr: 'Salons et messages directs', en: 'Rooms and direct messages' },
+  },
+  {
     id: 'search',
     path: '/recherche',
     icon: 'fr-icon-search-line',

@@ -23,6 +23,7 @@ const SearchPage = lazy(() => import('../modules/search/SearchPage.tsx').then((m
 const NotificationsPage = lazy(() =>
   import('../modules/notifications/NotificationsPage.tsx').then((m) => ({ default: m.NotificationsPage })),
 );
+const ChatRoutes = lazy(() => import('../modules/chat/ChatRoutes.tsx').then((m) => ({ default: m.ChatRoutes })));
 const AccessibilityPage = lazy(() =>
   import('../modules/home/AccessibilityPage.tsx').then((m) => ({ default: m.AccessibilityPage })),
 );
@@ -44,6 +45,7 @@ export function createRouter() {
             { index: true, element: <HomePage /> },
             { path: '/recherche', element: <SearchPage /> },
             { path: '/notifications', element: <NotificationsPage /> },
+            { path: '/messagerie/*', element: <ChatRoutes /> },
             { path: '/annuaire/*', element: <DirectoryRoutes /> },
             { path: '/compte/*', element: <AccountRoutes /> },
             { path: '/administration/*', element: <AdminRoutes /> },

@@ -3,7 +3,7 @@ import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { ProConnectButton } from '@codegouvfr/react-dsfr/ProConnectButton';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, setCsrfToken, withQuery } from '../../api/client.ts';
 import { queryKeys, useAuthProviders, useInstance, useMe } from '../../api/queries.ts';
@@ -32,6 +32,17 @@ function safeReturnPath(value: string | null): string {
   return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/connexion') ? value : '/';
 }
 
+/** A path the server answers itself (`/_matrix/...` single sign-on), not a route of this app. */
+function isServerPath(path: string): boolean {
+  return path.startsWith('/_matrix/');
+}
+
+/** Leaves the app for a server page (a client-side navigation would not reach it). */
+function ServerRedirect({ to }: { to: string }) {
+  useEffect(() => window.location.assign(to), [to]);
+  return <PageLoading />;
+}
+
 function formString(form: HTMLFormElement, name: string): string {
   const value = new FormData(form).get(name);
   return typeof value === 'string' ? value : '';
@@ -58,8 +69,10 @@ function useSignedIn(): (me: Me, returnTo: string) => void {
     setCsrfToken(me.csrfToken);
     queryClient.setQueryData(queryKeys.me, me);
     void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== 'me' });
+    // The server's own pages (Matrix single sign-on) are not routes of this app: load them.
+    if (isServerPath(returnTo)) window.location.assign(returnTo);
     // A push, not a replace: the page reached is a navigation (the focus moves to its content).
-    void navigate(returnTo);
+    else void navigate(returnTo);
   };
 }
 
@@ -77,7 +90,9 @@ function LoginPage() {
     onSuccess: (answer) => signedIn(answer.user, returnTo),
   });
 
-  if (me.data && !login.isSuccess) return <Navigate to={returnTo} replace />;
+  if (me.data && !login.isSuccess) {
+    return isServerPath(returnTo) ? <ServerRedirect to={returnTo} /> : <Navigate to={returnTo} replace />;
+  }
   if (searchParams.get('lier') === '1') return <LinkIdentity returnTo={returnTo} />;
 
   const ssoErrorCode = searchParams.get('erreur') === 'sso' ? (searchParams.get('code') ?? '') : undefined;

@@ -1,0 +1,221 @@
+/// <reference lib="dom" />
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AxeResults } from 'axe-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, noProblems, saveScreenshot, signIn, watchedContext } from './browser.ts';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Serious and critical WCAG 2.1 A/AA violations, one line each (as e2e/accessibility.e2e.test.ts). */
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(() => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResults> } })
+      .axe;
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  });
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .flatMap((violation) =>
+      violation.nodes.map(
+        (node) =>
+          `${violation.id} (${violation.impact ?? '?'}): ${node.target.join(' ')}: ${node.failureSummary ?? ''}`,
+      ),
+    );
+}
+
+/** Opens the chat (the first visit signs in to the homeserver through Bureau's single sign-on). */
+async function openChat(page: Page): Promise<void> {
+  await page.goto('/messagerie');
+  await page.getByRole('navigation', { name: 'Conversations' }).waitFor({ timeout: 20_000 });
+}
+
+/** The timeline of a room, as a screen reader user finds it. */
+function timeline(page: Page, room: string): Locator {
+  return page.getByRole('region', { name: `Messages de ${room}` });
+}
+
+/** One message of a timeline, by a piece of its text. */
+function message(page: Page, room: string, text: string): Locator {
+  return timeline(page, room).getByRole('listitem').filter({ hasText: text });
+}
+
+function composer(page: Page, room: string): Locator {
+  return page.getByRole('textbox', { name: `Message à ${room}` });
+}
+
+async function send(page: Page, room: string, text: string): Promise<void> {
+  await composer(page, room).fill(text);
+  await composer(page, room).press('Enter');
+}
+
+describe('chat between two agents', () => {
+  it('creates a room, invites, and exchanges, edits, reacts and replies in real time', async () => {
+    const room = `Coordination ${Date.now()}`;
+    const alice = await watchedContext(browser, { viewport: { width: 1280, height: 800 } });
+    const bob = await watchedContext(browser, { viewport: { width: 1280, height: 800 } });
+    try {
+      await signIn(alice.page, 'antoine.dubois@demo.gouv.fr');
+      await signIn(bob.page, 'fatima.elamrani@demo.gouv.fr');
+
+      // Antoine reaches the chat from the main navigation, and creates a room inviting Fatima.
+      await alice.page
+        .getByRole('navigation', { name: 'Menu principal' })
+        .getByRole('link', { name: 'Messagerie' })
+        .click();
+      await alice.page.getByRole('navigation', { name: 'Conversations' }).waitFor({ timeout: 20_000 });
+      await expect.poll(() => alice.page.getByRole('heading', { level: 1 }).innerText()).toBe('Messagerie');
+      await openChat(bob.page);
+
+      await alice.page.getByRole('link', { name: 'Nouvelle conversation' }).first().click();
+      await alice.page.getByRole('textbox', { name: 'Nom du salon' }).fill(room);
+      await alice.page.getByRole('textbox', { name: /^Sujet/ }).fill('Le projet de la semaine');
+      await alice.page.getByRole('combobox', { name: /^Inviter des personnes/ }).fill('Fatima');
+      await alice.page.getByRole('option', { name: /Fatima El Amrani/ }).click();
+      await alice.page.getByRole('button', { name: 'Retirer Fatima El Amrani' }).waitFor();
+      await alice.page.getByRole('button', { name: 'Créer le salon' }).click();
+      await expect.poll(() => alice.page.getByRole('heading', { level: 1 }).innerText()).toBe(room);
+
+      // Fatima's list shows the invitation without a reload; she accepts it.
+      await bob.page.getByRole('button', { name: `Accepter l’invitation à ${room}` }).click();
+      await expect.poll(() => bob.page.getByRole('heading', { level: 1 }).innerText()).toBe(room);
+
+      // Messages go both ways, each appearing on the other side by itself.
+      await send(alice.page, room, 'Bonjour **Fatima**, bienvenue !');
+      await message(bob.page, room, 'Bonjour Fatima, bienvenue').waitFor();
+      // Markdown arrived formatted.
+      expect(await message(bob.page, room, 'bienvenue').locator('strong').innerText()).toBe('Fatima');
+      await send(bob.page, room, 'Merci Antoine');
+      await message(alice.page, room, 'Merci Antoine').waitFor();
+
+      // Antoine corrects his message: Fatima sees the new text, marked as edited.
+      const welcome = message(alice.page, room, 'bienvenue');
+      await welcome.hover();
+      await welcome.getByRole('button', { name: 'Modifier' }).click();
+      await alice.page
+        .getByRole('textbox', { name: 'Modifier le message' })
+        .fill('Bonjour Fatima, bienvenue dans le projet !');
+      await alice.page.getByRole('textbox', { name: 'Modifier le message' }).press('Enter');
+      await message(bob.page, room, 'bienvenue dans le projet').getByText('(modifié)').waitFor();
+      expect(await timeline(bob.page, room).innerText()).not.toContain('Bonjour Fatima, bienvenue !');
+
+      // Antoine reacts to Fatima's message.
+      const thanks = message(alice.page, room, 'Merci Antoine');
+      await thanks.hover();
+      await thanks.getByRole('button', { name: 'Réagir' }).click();
+      await thanks.getByRole('button', { name: 'pouce levé' }).click();
+      await message(bob.page, room, 'Merci Antoine')
+        .getByRole('button', { name: 'pouce levé : 1 réaction (Antoine Dubois)' })
+        .waitFor();
+
+      // Fatima answers his message, mentioning him: he sees the quote of his message.
+      const original = message(bob.page, room, 'bienvenue dans le projet');
+      await original.hover();
+      await original.getByRole('button', { name: 'Répondre', exact: true }).click();
+      await bob.page.getByText('Réponse à Antoine Dubois').waitFor();
+      await composer(bob.page, room).fill('Avec plaisir @Ant');
+      await bob.page.getByRole('option', { name: /Antoine Dubois/ }).waitFor();
+      await composer(bob.page, room).press('Enter');
+      await composer(bob.page, room).pressSequentially('on commence quand ?');
+      await composer(bob.page, room).press('Enter');
+      const reply = message(alice.page, room, 'on commence quand');
+      await reply.getByText('En réponse à Antoine Dubois').waitFor();
+      expect(await reply.innerText()).toContain('bienvenue dans le projet');
+      expect(await reply.locator('.bureau-chat-mention--me').innerText()).toBe('Antoine Dubois');
+
+      // Read receipts: Fatima has read Antoine's last message, he sees it.
+      await send(alice.page, room, 'Lundi matin.');
+      await message(bob.page, room, 'Lundi matin.').waitFor();
+      await message(alice.page, room, 'Lundi matin.').getByText('Vu par Fatima El Amrani').waitFor();
+
+      // Typing is shown on the other side.
+      await composer(bob.page, room).fill('Parfait');
+      await alice.page.getByText('Fatima El Amrani est en train d’écrire…').waitFor();
+      await composer(bob.page, room).press('Enter');
+      await message(alice.page, room, 'Parfait').waitFor();
+
+      await saveScreenshot(alice.page, 'chat-room-antoine');
+      await saveScreenshot(bob.page, 'chat-room-fatima');
+      expect(alice.problems).toEqual(noProblems);
+      expect(bob.problems).toEqual(noProblems);
+    } finally {
+      await alice.context.close();
+      await bob.context.close();
+    }
+  });
+});
+
+describe('accessibility of the chat (axe-core, WCAG 2.1 A and AA)', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    describe(`in ${colorScheme} mode`, () => {
+      let watched: Awaited<ReturnType<typeof watchedContext>> | undefined;
+      const room = `Accessibilité ${colorScheme} ${Date.now()}`;
+
+      beforeAll(async () => {
+        watched = await watchedContext(browser, { colorScheme });
+        await signIn(watched.page, 'nicolas.petit@demo.gouv.fr');
+      });
+      afterAll(async () => {
+        await watched?.context.close();
+      });
+
+      async function check(page: Page, name: string): Promise<void> {
+        expect(await page.getAttribute('html', 'data-fr-theme')).toBe(colorScheme);
+        expect({ page: name, violations: await seriousAxeViolations(page) }).toEqual({ page: name, violations: [] });
+        await saveScreenshot(page, `page-${name}-${colorScheme}`);
+      }
+
+      it('has no serious or critical violation on the chat’s home', async () => {
+        const page = watched!.page;
+        await openChat(page);
+        await check(page, 'chat-home');
+      });
+
+      it('has no serious or critical violation on the new conversation form', async () => {
+        const page = watched!.page;
+        await page.getByRole('link', { name: 'Nouvelle conversation' }).first().click();
+        await page.getByRole('textbox', { name: 'Nom du salon' }).fill(room);
+        await page.getByRole('combobox', { name: /^Inviter des personnes/ }).fill('Camille');
+        await page.getByRole('option', { name: /Camille Roux/ }).waitFor();
+        await check(page, 'chat-new');
+        await page.getByRole('option', { name: /Camille Roux/ }).click();
+        await page.getByRole('button', { name: 'Créer le salon' }).click();
+        await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe(room);
+      });
+
+      it('has no serious or critical violation in a room with messages', async () => {
+        const page = watched!.page;
+        await send(page, room, 'Un message avec du **gras**, une `commande` et une liste :\n\n- un\n- deux');
+        await send(page, room, 'Une réponse');
+        await message(page, room, 'Une réponse').waitFor();
+        const first = message(page, room, 'gras');
+        await first.hover();
+        await first.getByRole('button', { name: 'Réagir' }).click();
+        await first.getByRole('button', { name: 'coche' }).click();
+        await first.getByRole('button', { name: /^coche : 1 réaction/ }).waitFor();
+        await check(page, 'chat-room');
+      });
+
+      it('has no serious or critical violation in the room’s settings', async () => {
+        const page = watched!.page;
+        await page.getByRole('link', { name: 'Paramètres du salon' }).click();
+        await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe(`Paramètres de ${room}`);
+        // Nicolas created the room: he administers it and may make Camille a moderator.
+        await page.getByRole('combobox', { name: 'Rôle de Camille Roux' }).waitFor();
+        await check(page, 'chat-settings');
+        expect(watched!.problems).toEqual(noProblems);
+      });
+    });
+  }
+});
