@@ -11,6 +11,8 @@ const bureauServer = 'http://127.0.0.1:8080';
 const proxy = {
   '/api/': bureauServer,
   '/auth/': bureauServer,
+  '/_matrix/': bureauServer,
+  '/.well-known/matrix/': bureauServer,
   '/healthz': bureauServer,
   '/readyz': bureauServer,
 };

@@ -151,8 +151,8 @@ describe('Matrix media repository', () => {
     expect(download.headers['cross-origin-resource-policy']).toBe('cross-origin');
     expect(download.headers['access-control-allow-origin']).toBe('*');
 
-    // The file name in the path replaces the stored one; the deprecated path needs no token.
-    const renamed = await raw(app, 'GET', `/_matrix/media/v3/download/${path}/notes.txt`);
+    // The file name in the path replaces the stored one (here on the deprecated path, with a token).
+    const renamed = await raw(app, 'GET', `/_matrix/media/v3/download/${path}/notes.txt`, { token: alice.accessToken });
     expect(renamed.status).toBe(200);
     expect(renamed.body.toString('utf8')).toBe(text);
     expect(renamed.headers['content-disposition']).toBe('inline; filename="notes.txt"');
@@ -182,7 +182,9 @@ describe('Matrix media repository', () => {
       rows.find((row) => `mxc://${row.server_name}/${row.media_id}` === response.json['content_uri'])?.content_type;
     expect(typeOf(malformed)).toBe('application/octet-stream');
     expect(typeOf(normalised)).toBe('text/csv; charset=utf-8');
-    const csv = await raw(app, 'GET', `/_matrix/media/v3/download/${mediaPath(normalised.json['content_uri'])}`);
+    const csv = await raw(app, 'GET', `/_matrix/media/v3/download/${mediaPath(normalised.json['content_uri'])}`, {
+      token: alice.accessToken,
+    });
     expect(csv.headers['content-disposition']).toBe('attachment');
   });
 
@@ -261,7 +263,14 @@ describe('Matrix media repository', () => {
       status: 401,
       json: { errcode: 'M_MISSING_TOKEN' },
     });
-    expect((await raw(app, 'GET', `/_matrix/media/v3/download/${path}`)).status).toBe(200);
+    // The deprecated unauthenticated paths are frozen: a token is needed there too.
+    expect(await raw(app, 'GET', `/_matrix/media/v3/download/${path}`)).toMatchObject({
+      status: 404,
+      json: { errcode: 'M_NOT_FOUND' },
+    });
+    expect(
+      (await raw(app, 'GET', `/_matrix/media/v3/download/${path}`, { token: alice.accessToken ?? '' })).status,
+    ).toBe(200);
   });
 
   it('answers 404 M_NOT_FOUND for unknown media, other servers and invalid media IDs', async () => {
@@ -332,7 +341,9 @@ describe('Matrix media repository', () => {
     expect(original.body.equals(image)).toBe(true);
     expect(original.headers['content-type']).toBe('image/png');
 
-    const legacy = await raw(app, 'GET', `/_matrix/media/v3/thumbnail/${path}?width=32&height=32&method=crop`);
+    const legacy = await raw(app, 'GET', `/_matrix/media/v3/thumbnail/${path}?width=32&height=32&method=crop`, {
+      token: alice.accessToken,
+    });
     expect(await sharp(legacy.body).metadata()).toMatchObject({ width: 32, height: 32 });
 
     expect(await thumbnail('height=32')).toMatchObject({ status: 400, json: { errcode: 'M_MISSING_PARAM' } });

@@ -6,7 +6,7 @@ import { AppError } from '../../../platform/errors.ts';
 import { preferredLocale } from '../../../platform/http/error-mapper.ts';
 import type { HttpServer } from '../../../platform/http/http-server.ts';
 import { matrixError, matrixErrorPresenter } from '../matrix-errors.ts';
-import type { MatrixAuthenticator } from '../matrix-http.ts';
+import { accessTokenOf, type MatrixAuthenticator } from '../matrix-http.ts';
 import { parseMatrix, queryInteger } from '../matrix-validation.ts';
 import { DEFAULT_DOWNLOAD_WAIT_MS, type MediaService, type UploadInput } from './media.service.ts';
 import { contentDisposition, isServedInline, MEDIA_CONTENT_SECURITY_POLICY } from './media-types.ts';
@@ -138,10 +138,23 @@ export async function registerMediaRoutes(http: HttpServer, deps: MediaRoutesDep
     registered();
   });
 
+  /**
+   * The authenticated paths need a token. The deprecated `/_matrix/media/v3` paths are "frozen" as spec
+   * v1.11 recommends: they still serve a client that sends its access token, but answer 404 `M_NOT_FOUND`
+   * without one — an mxc:// URI alone never reads a file.
+   */
+  const requireCaller = async (request: FastifyRequest, isAuthenticated: boolean) => {
+    if (isAuthenticated || accessTokenOf(request) !== undefined) {
+      await deps.authenticate(request);
+      return;
+    }
+    throw matrixError('M_NOT_FOUND', { what: 'unauthenticated media (use /_matrix/client/v1/media)' });
+  };
+
   for (const prefix of [authenticated, legacy]) {
     const isAuthenticated = prefix === authenticated;
     const download = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (isAuthenticated) await deps.authenticate(request);
+      await requireCaller(request, isAuthenticated);
       const { serverName, mediaId, fileName } = request.params as MediaParams;
       const query = parseMatrix(downloadQuerySchema, request.query, 'query');
       const found = await media.uploaded(serverName, mediaId, query.timeout_ms ?? DEFAULT_DOWNLOAD_WAIT_MS);
@@ -161,7 +174,7 @@ export async function registerMediaRoutes(http: HttpServer, deps: MediaRoutesDep
 
     http.get(`${prefix}/thumbnail/:serverName/:mediaId`, hidden, (request, reply) =>
       answerNotYetUploaded(request, reply, async () => {
-        if (isAuthenticated) await deps.authenticate(request);
+        await requireCaller(request, isAuthenticated);
         const { serverName, mediaId } = request.params as MediaParams;
         const query = parseMatrix(thumbnailQuerySchema, request.query, 'query');
         const found = await media.uploaded(serverName, mediaId, query.timeout_ms ?? DEFAULT_DOWNLOAD_WAIT_MS);
