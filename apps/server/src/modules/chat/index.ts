@@ -237,6 +237,7 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
     },
     async stop() {
       notifier.close();
+      await sync.drain();
       typing.close();
       for (const feature of [...features].reverse()) await feature.stop?.();
     },

@@ -582,8 +582,29 @@ export function createSyncService(deps: SyncDependencies) {
     return { response, hasChanges };
   }
 
+  // Syncs being answered: shutdown waits for them before the database closes (a client that went away
+  // leaves its handler running until its wait ends).
+  const inFlight = new Set<Promise<unknown>>();
+
   return {
     async sync(request: SyncRequest): Promise<Record<string, unknown>> {
+      const run = answer(request);
+      inFlight.add(run);
+      try {
+        return await run;
+      } finally {
+        inFlight.delete(run);
+      }
+    },
+
+    /** Resolves once every sync in progress has answered (call after waking them). */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+
+  async function answer(request: SyncRequest): Promise<Record<string, unknown>> {
+    {
       const userId = request.principal.userId;
       const deadline = deps.clock.now().getTime() + request.timeoutMs;
       for (;;) {
@@ -615,8 +636,8 @@ export function createSyncService(deps: SyncDependencies) {
           request.signal?.removeEventListener('abort', abort);
         }
       }
-    },
-  };
+    }
+  }
 }
 
 export type SyncService = ReturnType<typeof createSyncService>;
