@@ -11,7 +11,10 @@
  * agents or partners; the directory readable by agents only. 2,000 agents in 50 units, 100 external
  * users. Queries: common words, rare words, prefixes being typed, several words; first page of 20.
  *
- *   node bench/search/run.ts [--queries 150] [--scale 1] [--postgres]
+ *   node bench/search/run.ts [--queries 150] [--scale 1] [--postgres] [--skip-sqlite] [--strategy in]
+ *
+ * `--skip-sqlite` measures PostgreSQL alone (quicker, while working on its queries); `--strategy` is the
+ * permission strategy of SQLite's queries (PostgreSQL's compute the readable set once, in the statement).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '150' },
     scale: { type: 'string', default: '1' },
     postgres: { type: 'boolean', default: false },
+    'skip-sqlite': { type: 'boolean', default: false },
     strategy: { type: 'string', default: 'in' },
   },
 });
@@ -125,9 +129,11 @@ async function main(): Promise<void> {
   const rows: Measure[] = [];
   let seeded: Seeded | undefined;
   try {
-    const sqlite = await measure('SQLite', { kind: 'sqlite', path: join(dataDir, 'bureau.sqlite') });
-    rows.push(...sqlite.rows);
-    seeded = sqlite.seeded;
+    if (!values['skip-sqlite']) {
+      const sqlite = await measure('SQLite', { kind: 'sqlite', path: join(dataDir, 'bureau.sqlite') });
+      rows.push(...sqlite.rows);
+      seeded = sqlite.seeded;
+    }
     const serverUrl =
       process.env.BUREAU_BENCH_DATABASE_URL ??
       process.env.BUREAU_TEST_DATABASE_URL ??
@@ -137,6 +143,7 @@ async function main(): Promise<void> {
       try {
         const postgres = await measure('PostgreSQL', { kind: 'postgres', url: scratch.url, poolSize: 4 });
         rows.push(...postgres.rows);
+        seeded ??= postgres.seeded;
       } finally {
         await scratch.drop();
       }

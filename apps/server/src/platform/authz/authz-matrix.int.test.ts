@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -457,6 +457,19 @@ describe('Authorization matrix', () => {
                   ids: expected,
                 });
               }
+              // The set as a subquery (a resource reached through several grants may come more than once).
+              const ids = service.accessibleIds(subject, query);
+              const fromSet = await items
+                .selectFrom('authz_test_items')
+                .select('id')
+                .where('type', '=', type)
+                .where(sql<SqlBool>`id in (select resource_id from (${ids}) as readable)`)
+                .execute();
+              expect({ ...context, set: true, ids: fromSet.map((row) => row.id).sort() }).toEqual({
+                ...context,
+                set: true,
+                ids: expected,
+              });
               const listed: string[] = [];
               let cursor: string | undefined;
               do {

@@ -145,6 +145,14 @@ export interface AuthzRepository {
    */
   countAccessible(input: { type: string; source: AccessSource; atMost: number }, executor?: Executor): Promise<number>;
   /**
+   * The ids of the resources of `type` that the grants meeting `criteria` reach, as a subquery (column
+   * `resource_id`; a resource reached through two grants comes twice) run inside the caller's statement.
+   */
+  accessibleIds(
+    input: { type: string; criteria: GrantCriteria },
+    executor?: Executor,
+  ): Expression<{ resource_id: string }>;
+  /**
    * The first `limit` ids of `type` before `before`, newest first, among the resources in `roots` and
    * their descendants: each root gives its own first `limit` through the index, then they are merged.
    */
@@ -540,6 +548,16 @@ export function createAuthzRepository(deps: { executor: Executor; dialect: Datab
         .select((select) => select.fn.countAll<number | string>().as('count'))
         .executeTakeFirstOrThrow();
       return Number(row.count);
+    },
+
+    accessibleIds({ type, criteria }, executor) {
+      if (isHopeless(criteria)) {
+        return authz(executor)
+          .selectFrom('platform_authz_ancestors as a')
+          .select('a.resource_id')
+          .where(sql<SqlBool>`1 = 0`);
+      }
+      return reachableIds(type, { kind: 'grants', criteria }, executor);
     },
 
     async descendantsOfRoots({ type, roots, before, limit }, executor) {

@@ -205,6 +205,15 @@ export interface AuthzService {
    * SQL. Build it for each query (it holds the current instant, for expiring grants).
    */
   filter(subject: Subject, options: AccessFilterOptions & ReadOptions): Promise<Expression<SqlBool>>;
+  /**
+   * The same set as a subquery of ids, for a module's own statement that needs it more than once (e.g.
+   * computed once in a `MATERIALIZED` CTE, then counted and joined): one column, `resource_id`, of the
+   * resources of `type` on which the subject may do `action`; a resource reached through several grants
+   * comes once per grant. Nothing is read now: the subject's grants are joined to the resources they
+   * open inside the statement. Build it for each statement (it holds the current instant, for expiring
+   * grants). Exactly what `filter` and `can` say.
+   */
+  accessibleIds(subject: Subject, query: AccessQuery & ReadOptions): Expression<{ resource_id: string }>;
   /** The resources of a type on which the subject may do `action`, newest first, by pages. */
   listAccessible(
     subject: Subject,
@@ -814,6 +823,10 @@ export function createAuthzService(deps: AuthzServiceDependencies): AuthzService
         strategy,
         ...(executor === undefined ? {} : { executor }),
       });
+    },
+
+    accessibleIds(subject, { context, ...query }) {
+      return repository.accessibleIds({ type: query.type, criteria: criteriaFor(subject, query) }, context?.executor);
     },
 
     async listAccessible(subject, { limit, cursor, context, ...query }) {

@@ -6,6 +6,7 @@ import { platformAuditMigration } from './202611290700_platform_audit.ts';
 import { platformAuthzMigration } from './202611290800_platform_authz.ts';
 import { platformSearchMigration } from './202611300900_platform_search.ts';
 import { platformNotificationsMigration } from './202611300910_platform_notifications.ts';
+import { platformSearchPrefixesMigration } from './202612011100_platform_search_prefixes.ts';
 
 /** The migrations of the platform's own tables, in any order (the runner orders them by name). */
 export const platformMigrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const platformMigrations: readonly Migration[] = [
   platformAuthzMigration,
   platformSearchMigration,
   platformNotificationsMigration,
+  platformSearchPrefixesMigration,
 ];

@@ -1,16 +1,18 @@
+import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
-import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import { createTestEnvironment, testDialect, type TestEnvironment } from '../../testing/test-database.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { createAuthzService, type AuthzService, type ResourceRef } from '../authz/index.ts';
 import type { Subject } from '../authz/subject.ts';
 import { createManualClock, type ManualClock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
-import { createMigrationRunner } from '../db/migrations.ts';
+import { createMigrationRunner, portableColumnTypes } from '../db/migrations.ts';
 import { AppError } from '../errors.ts';
 import { createInProcessEventBus, type EventBus } from '../events.ts';
 import { createIdGenerator, type IdGenerator } from '../ids.ts';
+import { platformSearchPrefixesMigration } from '../migrations/202612011100_platform_search_prefixes.ts';
 import { platformMigrations } from '../migrations/index.ts';
 import { createSearchService, type SearchDocument, type SearchResult, type SearchService } from './search.service.ts';
 
@@ -358,23 +360,80 @@ describe('Search', () => {
         const { resource } = await indexDocument(`Arrêté ${index}`, index % 2 === 0 ? 'Un arrêté.' : 'Arrêté, arrêté.');
         if (index % 3 !== 0) await grantReader(resource, reader);
       }
-      // permittedMax 0: every query starts from the index's hits; narrowHits 0: from the readable documents.
+      // Every plan: permittedMax 0, from the index's hits; narrowHits 0 (and readableFirst 0), from the
+      // readable documents after probing the index (PostgreSQL); readableFirst 0 alone, from the index's
+      // hits of a narrow query; by default (a subject who reads little), from the readable documents.
       const logger = pino({ level: 'silent' });
-      const fromReadable = createSearchService({ database, clock, authz, logger, narrowHits: 0 });
-      fromReadable.defineType({ type: 'docs.document', resourceType: 'docs.document' });
-      fromReadable.defineType({ type: 'docs.folder', resourceType: 'docs.folder' });
-      const fromHits = createSearchService({ database, clock, authz, logger, permittedMax: 0 });
-      fromHits.defineType({ type: 'docs.document', resourceType: 'docs.document' });
-      fromHits.defineType({ type: 'docs.folder', resourceType: 'docs.folder' });
+      const services = [
+        { narrowHits: 0 },
+        { narrowHits: 0, readableFirst: 0 },
+        { readableFirst: 0 },
+        { permittedMax: 0 },
+      ].map((options) => {
+        const service = createSearchService({ database, clock, authz, logger, ...options });
+        service.defineType({ type: 'docs.document', resourceType: 'docs.document' });
+        service.defineType({ type: 'docs.folder', resourceType: 'docs.folder' });
+        return service;
+      });
 
       for (const subject of [reader, agent]) {
-        const expected = await fromReadable.search(subject, { q: 'arrêté ', limit: 50 });
-        expect(await fromHits.search(subject, { q: 'arrêté ', limit: 50 })).toEqual(expected);
-        expect(await sut.search(subject, { q: 'arrêté ', limit: 50 })).toEqual(expected);
+        const expected = await sut.search(subject, { q: 'arrêté ', limit: 50 });
+        for (const service of services)
+          expect(await service.search(subject, { q: 'arrêté ', limit: 50 })).toEqual(expected);
       }
-      expect((await fromReadable.search(reader, { q: 'arrêté ' })).facets).toEqual([
-        { type: 'docs.document', count: 8, isLowerBound: false },
-      ]);
+      for (const service of [sut, ...services]) {
+        expect((await service.search(reader, { q: 'arrêté ' })).facets).toEqual([
+          { type: 'docs.document', count: 8, isLowerBound: false },
+        ]);
+      }
+    });
+
+    it('lets several types share a resource type, each found and counted by every plan', async () => {
+      const reader = buildAgent();
+      const logger = pino({ level: 'silent' });
+      // By default, from the readable documents; then after probing the index; from its narrow hits; from
+      // its hits (a subject who reads many resources; or few resources with many documents, PostgreSQL).
+      const services = [
+        {},
+        { narrowHits: 0, readableFirst: 0 },
+        { readableFirst: 0 },
+        { permittedMax: 0 },
+        { permittedMax: 5, narrowHits: 0, readableFirst: 0 },
+      ].map((options) => {
+        const service = createSearchService({ database, clock, authz, logger, ...options });
+        // A document's comments are read by whoever reads the document.
+        service.defineType({ type: 'docs.document', resourceType: 'docs.document' });
+        service.defineType({ type: 'docs.comment', resourceType: 'docs.document' });
+        service.defineType({ type: 'docs.folder', resourceType: 'docs.folder' });
+        return service;
+      });
+      const [indexer] = services;
+      const ids: string[] = [];
+      for (let index = 0; index < 4; index += 1) {
+        const { resource, document } = await buildDocument(`Circulaire ${index}`, 'Une circulaire.');
+        const comments = [1, 2].map((number) => ({
+          ...document,
+          type: 'docs.comment',
+          id: newId(),
+          title: `Remarque ${number}`,
+          text: 'Sur la circulaire.',
+          url: `/documents/${resource.id}#${number}`,
+        }));
+        await indexer?.indexMany([document, ...comments]);
+        if (index % 2 === 0) {
+          await grantReader(resource, reader);
+          ids.push(document.id, ...comments.map((comment) => comment.id));
+        }
+      }
+
+      for (const service of services) {
+        const result = await service.search(reader, { q: 'circulaire ', limit: 50 });
+        expect(result.items.map((item) => item.id).sort()).toEqual([...ids].sort());
+        expect(result.facets).toEqual([
+          { type: 'docs.comment', count: 4, isLowerBound: false },
+          { type: 'docs.document', count: 2, isLowerBound: false },
+        ]);
+      }
     });
 
     it('counts up to hitsMax permitted hits for a subject who reads much, flagged as a lower bound, never an unreadable one', async () => {
@@ -538,6 +597,38 @@ describe('Search', () => {
       ]);
       expect(await sut.remove('docs.document', gone.id)).toBe(false);
     });
+
+    it.runIf(testDialect() === 'postgres')(
+      'gives the documents indexed before the prefix entries the same entries (migration), found the same',
+      async () => {
+        await indexDocument('Présentation du projet', 'Les prestations proposées au président.');
+        await indexDocument('Pré-rapport', 'Un préalable.');
+        const terms = () =>
+          sql<{ terms: string }>`select terms::text as terms from platform_search_documents order by seq`
+            .execute(database.executor)
+            .then(({ rows }) => rows.map((row) => row.terms));
+        const written = await terms();
+        expect(written[0]).toContain("'~pres'");
+        const found = titles(await sut.search(agent, { q: 'pres' }));
+        // `pres` being typed: its stem `pre` as a word, or a word starting with `pres`.
+        expect([...found].sort()).toEqual(['Pré-rapport', 'Présentation du projet']);
+
+        // As before migration 202612011100 (no prefix entries), then the migration, twice.
+        await sql`
+          update platform_search_documents
+          set terms = ts_delete(terms, array(select term from unnest(tsvector_to_array(terms)) as term where term like '~%'))
+        `.execute(database.executor);
+        expect(titles(await sut.search(agent, { q: 'pres' }))).toEqual(['Pré-rapport']);
+        for (let run = 0; run < 2; run += 1) {
+          await platformSearchPrefixesMigration.up(database.executor as Kysely<unknown>, {
+            dialect: database.dialect,
+            types: portableColumnTypes(database.dialect),
+          });
+          expect(await terms()).toEqual(written);
+        }
+        expect(titles(await sut.search(agent, { q: 'pres' }))).toEqual(found);
+      },
+    );
 
     it('refuses a document that does not fit its type (programmer errors)', async () => {
       const { document } = await buildDocument('Mauvais document');

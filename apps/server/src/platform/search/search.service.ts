@@ -169,9 +169,10 @@ export interface SearchServiceDependencies {
   /** Needed by `follow` only. */
   events?: EventBus;
   /**
-   * How each query checks permissions (`authz.filter`'s strategy). `in` (the default) computes once the
-   * resources the subject may read and looks every hit up in that set: a common word has thousands of
-   * hits, each checked on its own with `exists`. bench/search measures both.
+   * How each query checks permissions on SQLite (`authz.filter`'s strategy), and `recent` on both. `in`
+   * (the default) computes once the resources the subject may read and looks every hit up in that set: a
+   * common word has thousands of hits, each checked on its own with `exists`. bench/search measures
+   * both. A search on PostgreSQL always computes the set once (`authz.accessibleIds`).
    */
   permissionStrategy?: 'auto' | 'exists' | 'in';
   /**
@@ -180,8 +181,9 @@ export interface SearchServiceDependencies {
    */
   maxResults?: number;
   /**
-   * A subject who may read at most this many documents (2,000 by default) has each checked against the
-   * query: every hit is found and counted, at a cost bounded by what the subject reads.
+   * A subject who may read at most this many documents (2,000 by default; on PostgreSQL, and at most
+   * this many resources) has each checked against the query: every hit is found and counted, at a cost
+   * bounded by what the subject reads.
    */
   permittedMax?: number;
   /**
@@ -191,9 +193,15 @@ export interface SearchServiceDependencies {
   hitsMax?: number;
   /**
    * Up to this many hits in the index (5,000 on SQLite, 1,000 on PostgreSQL by default), readable or
-   * not, a query reads them all instead of starting from the subject's readable documents; tests set 0.
+   * not, a query reads them all instead of starting from the subject's readable documents (on
+   * PostgreSQL, for a subject who reads at most `permittedMax` resources); tests set 0.
    */
   narrowHits?: number;
+  /**
+   * PostgreSQL: up to this many readable documents (200 by default), a query checks each of them
+   * without first probing the index's hits (a GIN bitmap of the whole query); tests set 0.
+   */
+  readableFirst?: number;
 }
 
 /** Limits of an indexed document; texts are cut, not refused. */
@@ -239,6 +247,7 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
   // SQLite counts FTS5 rowids without reading a document; PostgreSQL reads each hit's heap page.
   const narrowHits = deps.narrowHits ?? (deps.database.dialect === 'postgres' ? 1000 : 5000);
   const hitsMax = Math.max(deps.hitsMax ?? searchLimits.facetCountMax, maxResults);
+  const readableFirst = deps.readableFirst ?? 200;
 
   function transaction<T>(options: SearchWriteOptions | undefined, work: (context: TransactionContext) => Promise<T>) {
     return deps.database.transaction(work, options?.context);
@@ -313,8 +322,8 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
     });
   }
 
-  /** The permission conditions of the searched types: one `authz.filter` per resource type and action. */
-  async function permittedTypes(subject: Subject, context: TransactionContext | undefined): Promise<PermittedTypes[]> {
+  /** The searched types by resource type and action, each group decided by one permission. */
+  function typeGroups() {
     const groups = new Map<string, { resourceType: string; action: string; types: string[] }>();
     for (const definition of definitions.values()) {
       const key = `${definition.resourceType}\u0000${definition.action}`;
@@ -323,8 +332,13 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
       else
         groups.set(key, { resourceType: definition.resourceType, action: definition.action, types: [definition.type] });
     }
+    return [...groups.values()];
+  }
+
+  /** The permission conditions of the searched types: one `authz.filter` per resource type and action. */
+  async function permittedTypes(subject: Subject, context: TransactionContext | undefined): Promise<PermittedTypes[]> {
     return Promise.all(
-      [...groups.values()].map(async ({ resourceType, action, types }) => ({
+      typeGroups().map(async ({ resourceType, action, types }) => ({
         resourceType,
         types,
         readable: await deps.authz.filter(subject, {
@@ -336,6 +350,18 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
         }),
       })),
     );
+  }
+
+  /**
+   * PostgreSQL: the set of resources the subject may read per resource type and action
+   * (`authz.accessibleIds`), which the search statement computes once for all its plans; no query now.
+   */
+  function permittedSets(subject: Subject, context: TransactionContext): PermittedTypes[] {
+    return typeGroups().map(({ resourceType, action, types }) => ({
+      resourceType,
+      types,
+      readableIds: deps.authz.accessibleIds(subject, { type: resourceType, action, context }),
+    }));
   }
 
   function validateQuery(query: SearchQuery) {
@@ -468,23 +494,31 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
       const { terms, limit, offset, types } = validateQuery(query);
       if (definitions.size === 0) return { items: [], facets: [], nextCursor: null };
       const context = options?.context;
-      const permitted = await permittedTypes(subject, context);
       // One more than the page, to know whether another follows.
       const input = {
         terms,
-        permitted,
         pageTypes: types,
         candidates: maxResults,
         permittedMax,
         hitsMax,
         narrowHits,
+        readableFirst,
         limit: limit + 1,
         offset,
       };
+      // PostgreSQL: in a transaction (the query changes a planner setting for itself), with the sets of
+      // readable resources built for its executor.
       const { hits, facets } =
         deps.database.dialect === 'postgres'
-          ? await deps.database.transaction(({ executor }) => repository.search(input, executor), context)
-          : await repository.search(input, context?.executor);
+          ? await deps.database.transaction(
+              (transaction) =>
+                repository.search(
+                  { ...input, permitted: permittedSets(subject, transaction), ownTransaction: context === undefined },
+                  transaction.executor,
+                ),
+              context,
+            )
+          : await repository.search({ ...input, permitted: await permittedTypes(subject, context) }, context?.executor);
       const hasMore = hits.length > limit && offset + limit < maxResults;
       return {
         items: hits.slice(0, limit).map((hit) => present(hit, terms)),
