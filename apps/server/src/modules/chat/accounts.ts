@@ -28,6 +28,9 @@ export interface ChatAccountsDependencies {
 }
 
 const tokenPrefix = 'bmx_';
+/** How long an access token's principal is reused without reading it again (see `authenticate`). */
+const principalTtlMs = 60_000;
+const maxCachedPrincipals = 50_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
@@ -49,6 +52,17 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
   const deviceDeletedListeners: DeviceDeletedListener[] = [];
   // When each device was last recorded as seen, so that most requests skip the write.
   const lastTouched = new Map<string, number>();
+  // The principal of each recently used access token (a /sync long-poll comes back every 30 s per device),
+  // kept a minute; forgotten in this process as soon as one of the account's tokens, devices or profile
+  // changes. Another process's revocation takes effect here within `principalTtlMs`.
+  const principals = new Map<string, { principal: MatrixPrincipal; at: number }>();
+  let principalsGeneration = 0;
+  function forgetAccount(matrixId: string): void {
+    principalsGeneration += 1;
+    for (const [tokenHash, entry] of principals) {
+      if (entry.principal.userId === matrixId) principals.delete(tokenHash);
+    }
+  }
   const tables = (executor: Executor = deps.database.executor) => executor.withTables<ChatTables>();
   const now = () => deps.clock.now().toISOString();
 
@@ -107,7 +121,8 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
     const deviceId = options.deviceId ?? newDeviceId();
     const accessToken = `${tokenPrefix}${randomBytes(32).toString('base64url')}`;
     const at = now();
-    await deps.database.transaction(async ({ executor }) => {
+    await deps.database.transaction(async (context) => {
+      const executor = context.executor;
       const existing = await tables(executor)
         .selectFrom('chat_devices')
         .select('device_id')
@@ -122,6 +137,8 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
           .where('matrix_id', '=', account.matrix_id)
           .where('device_id', '=', deviceId)
           .execute();
+        forgetAccount(account.matrix_id);
+        context.afterCommit(() => forgetAccount(account.matrix_id));
         if (options.displayName !== undefined) {
           await tables(executor)
             .updateTable('chat_devices')
@@ -172,6 +189,8 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
       for (const deviceId of deviceIds) {
         for (const listener of deviceDeletedListeners) await listener(matrixId, deviceId, context);
       }
+      forgetAccount(matrixId);
+      context.afterCommit(() => forgetAccount(matrixId));
     }, parent);
   }
 
@@ -185,6 +204,10 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
     async authenticate(accessToken: string): Promise<MatrixPrincipal | undefined> {
       if (!accessToken.startsWith(tokenPrefix)) return undefined;
       const tokenHash = hashToken(accessToken);
+      const at = deps.clock.now().getTime();
+      const cached = principals.get(tokenHash);
+      if (cached && at - cached.at < principalTtlMs && at >= cached.at) return cached.principal;
+      const generation = principalsGeneration;
       const row = await tables()
         .selectFrom('chat_access_tokens as t')
         .innerJoin('chat_accounts as a', 'a.matrix_id', 't.matrix_id')
@@ -202,7 +225,17 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
         .executeTakeFirst();
       if (!row) return undefined;
       const { device_id: deviceId, ...account } = row;
-      return { account, userId: account.matrix_id, deviceId, tokenHash };
+      const principal: MatrixPrincipal = { account, userId: account.matrix_id, deviceId, tokenHash };
+      // Unless a change of tokens or accounts committed while reading.
+      if (generation === principalsGeneration) {
+        principals.delete(tokenHash);
+        principals.set(tokenHash, { principal, at });
+        if (principals.size > maxCachedPrincipals) {
+          const oldest = principals.keys().next().value;
+          if (oldest !== undefined) principals.delete(oldest);
+        }
+      }
+      return principal;
     },
 
     /** Ends one access token (POST /logout): the device goes with it, as the spec says. */
@@ -225,6 +258,12 @@ export function createChatAccounts(deps: ChatAccountsDependencies) {
     },
 
     deleteDevices,
+
+    /**
+     * Forgets the account's principals held in memory: call after committing a change of its row (profile,
+     * expiry) that the next request must see. Token and device changes made here do it themselves.
+     */
+    forgetAccount,
 
     /** Runs inside the transaction deleting a device (its keys, its to-device queue...). */
     onDeviceDeleted(listener: DeviceDeletedListener): void {

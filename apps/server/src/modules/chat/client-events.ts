@@ -154,6 +154,19 @@ export function createClientEventFormatter(deps: { clock: Clock }) {
 
   return {
     format,
+    /**
+     * `format` without reading anything, for events known to be unredacted, not state events and without
+     * any event relating to them (recent events served from memory): their `unsigned` holds only `age`
+     * and, for the sending device, `transaction_id`.
+     */
+    formatUnrelated(rows: readonly EventRowForClient[], viewer: Viewer, options: { withRoomId?: boolean } = {}) {
+      const now = deps.clock.now().getTime();
+      return rows.map((row) => {
+        const event = toClientEvent(row, viewer, now);
+        if (options.withRoomId === false) delete (event as Partial<ClientEvent>).room_id;
+        return event;
+      });
+    },
     /** Adds batch computed `unsigned` fields (bundled aggregations...). */
     addDecorator(decorator: UnsignedDecorator): void {
       decorators.push(decorator);

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AuditLog } from '../../platform/audit/audit-log.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, TransactionContext } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { HttpServer } from '../../platform/http/http-server.ts';
 import type { ChatAccounts, MatrixPrincipal } from './accounts.ts';
@@ -24,7 +24,7 @@ import {
 } from './protocol/index.ts';
 import type { PushService } from './push.ts';
 import type { RoomEngine } from './room-engine.ts';
-import { nextStreamPosition, userKey, type StreamNotifier } from './stream.ts';
+import { userKey, type StreamNotifier } from './stream.ts';
 
 /** What the client routes need from Bureau's identity module (kept narrow: the chat module is a client of it). */
 export interface ChatIdentity {
@@ -340,19 +340,20 @@ export function registerClientRoutes(http: HttpServer, deps: ClientRoutesDeps): 
     await deps.database.transaction(async (context) => {
       const current = await deps.push.userRules(me.userId, context.executor);
       await deps.push.saveUserRules(me.userId, change(current), context);
-      await writeAccountData(context.executor, me.userId, '', 'm.push_rules', null);
+      await writeAccountData(context, me.userId, '', 'm.push_rules', null);
       context.afterCommit(() => deps.notifier.notify([userKey(me.userId)]));
     });
   }
 
   async function writeAccountData(
-    executor: Parameters<Parameters<Database['transaction']>[0]>[0]['executor'],
+    context: TransactionContext,
     matrixId: string,
     roomId: string,
     type: string,
     content: Record<string, unknown> | null,
   ) {
-    const position = await nextStreamPosition(executor);
+    const executor = context.executor;
+    const position = await deps.notifier.nextPosition(context);
     const json = JSON.stringify(content ?? (await deps.push.rulesetOf(matrixId, executor)));
     await executor
       .withTables<ChatTables>()
@@ -469,7 +470,7 @@ export function registerClientRoutes(http: HttpServer, deps: ClientRoutesDeps): 
     if (JSON.stringify(content).length > 65_536)
       throw matrixError('M_TOO_LARGE', { reason: 'account data larger than 64 KiB' });
     await deps.database.transaction(async (context) => {
-      await writeAccountData(context.executor, me.userId, roomId, type, content);
+      await writeAccountData(context, me.userId, roomId, type, content);
       context.afterCommit(() => deps.notifier.notify([userKey(me.userId)]));
     });
     return {};
@@ -537,7 +538,7 @@ export function registerClientRoutes(http: HttpServer, deps: ClientRoutesDeps): 
     }
     change(tags);
     await deps.database.transaction(async (context) => {
-      await writeAccountData(context.executor, me.userId, roomId, 'm.tag', { tags });
+      await writeAccountData(context, me.userId, roomId, 'm.tag', { tags });
       context.afterCommit(() => deps.notifier.notify([userKey(me.userId)]));
     });
   }
@@ -600,6 +601,7 @@ export function registerClientRoutes(http: HttpServer, deps: ClientRoutesDeps): 
         .set({ [field]: value === '' ? null : value })
         .where('matrix_id', '=', me.userId)
         .execute();
+      deps.accounts.forgetAccount(me.userId);
       // The new profile goes into the member event of every joined room (spec: "Events on Change of Profile").
       const joined = await tables()
         .selectFrom('chat_current_state as s')

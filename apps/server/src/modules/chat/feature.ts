@@ -17,6 +17,7 @@ import type { ClientEventFormatter } from './client-events.ts';
 import type { ChatIdentity } from './client.routes.ts';
 import type { MatrixAuthenticator } from './matrix-http.ts';
 import type { PushService } from './push.ts';
+import type { RecentEvents } from './recent-events.ts';
 import type { RoomEngine } from './room-engine.ts';
 import type { RoomCreationHook } from './rooms.routes.ts';
 import type { StreamNotifier } from './stream.ts';
@@ -47,6 +48,8 @@ export interface ChatFeatureContext {
   readonly rooms: RoomEngine;
   readonly formatter: ClientEventFormatter;
   readonly notifier: StreamNotifier;
+  /** The rooms' latest events in memory: a change to an event in place (a purge) must forget its room. */
+  readonly recent: RecentEvents;
   readonly typing: TypingTracker;
   readonly push: PushService;
   readonly authenticate: MatrixAuthenticator;

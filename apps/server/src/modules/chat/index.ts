@@ -20,8 +20,10 @@ import { createMatrixAuthenticator, registerMatrixHttpPolicy } from './matrix-ht
 import { chatCoreMigration } from './migrations/202612010900_chat_core.ts';
 import {
   generateSigningKey,
+  privateKeyFromSeed,
   signingKeyFromSeed,
   type BuildableRoomVersion,
+  type EventSigner,
   type SigningKey,
 } from './protocol/index.ts';
 import { createPushService } from './push.ts';
@@ -33,6 +35,7 @@ import { createIntegrationFeature } from './integration/index.ts';
 import { createMediaFeature } from './media/index.ts';
 import { registerRoomsRoutes, type RoomCreationHook } from './rooms.routes.ts';
 import { currentStreamPosition, StreamNotifier } from './stream.ts';
+import { RecentEvents } from './recent-events.ts';
 import { createSyncService, type SyncExtension } from './sync.ts';
 import { registerSyncRoutes } from './sync.routes.ts';
 import { TypingTracker } from './typing.ts';
@@ -76,21 +79,31 @@ const defaultRoomVersion: BuildableRoomVersion = '11';
 export function createChatModule(deps: ChatModuleDependencies): ChatModule {
   const serverName = deps.config.chat.serverName;
   const notifier = new StreamNotifier();
+  const recent = new RecentEvents();
+  // Another process wrote to the stream: what this one holds in memory may miss its changes.
+  notifier.onForeignChanges(() => recent.clear());
   const typing = new TypingTracker(deps.clock, notifier);
   const accounts = createChatAccounts({ database: deps.database, clock: deps.clock, serverName });
   let signingKey: SigningKey | undefined;
+  let signer: EventSigner | undefined;
   let changesTracked = false;
   const rooms = createRoomEngine({
     database: deps.database,
     clock: deps.clock,
     events: deps.events,
     notifier,
+    recent,
     signer: () => {
       if (!signingKey) throw new Error('The chat module is not initialised (no signing key yet)');
-      return { serverName, keyId: signingKey.keyId, privateKey: signingKey.seedBase64 };
+      // The key object is made once (from the seed, a few dozen microseconds each time).
+      if (signer?.keyId !== signingKey.keyId) {
+        signer = { serverName, keyId: signingKey.keyId, privateKey: privateKeyFromSeed(signingKey.seedBase64) };
+      }
+      return signer;
     },
   });
   const push = createPushService({ database: deps.database });
+  notifier.onForeignChanges(() => push.unread.clear());
   rooms.onAppend((context, room, event) => push.recordActions(context, room, event));
   const formatter = createClientEventFormatter({ clock: deps.clock });
   const syncExtensions: SyncExtension[] = [];
@@ -102,6 +115,7 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
     formatter,
     unreadCounts: push.unreadCounts,
     extensions: syncExtensions,
+    recent,
   });
   const creationHooks: RoomCreationHook[] = [];
   const authenticate = createMatrixAuthenticator({ accounts, clock: deps.clock });
@@ -124,6 +138,7 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
     rooms,
     formatter,
     notifier,
+    recent,
     typing,
     push,
     authenticate,
@@ -221,7 +236,7 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
       signingKey = await loadSigningKey();
       // From here on, every change of this process is tracked: /sync skips what did not change.
       if (!changesTracked) {
-        notifier.changes.setFloor(await currentStreamPosition(deps.database.executor));
+        notifier.start(await currentStreamPosition(deps.database.executor));
         changesTracked = true;
       }
       for (const feature of features) await feature.initialise?.();

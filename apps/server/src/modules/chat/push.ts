@@ -13,8 +13,106 @@ import {
   type PushRulesContent,
   type UserPushRules,
 } from './protocol/index.ts';
-import type { AppendedEvent, RoomHead } from './room-engine.ts';
+import { stateOfAppendingTransaction, type AppendedEvent, type RoomHead } from './room-engine.ts';
+import { ChangeTracker } from './stream.ts';
 import type { UnreadCounter } from './sync.ts';
+
+interface UnreadCount {
+  notification_count: number;
+  highlight_count: number;
+}
+
+interface RoomUnread {
+  /** The stream position the counts were read at: later actions are added to them. */
+  readonly asOf: number;
+  readonly byThread: Map<string, UnreadCount>;
+}
+
+/** A room's counts as /sync shows them: threads apart when the client asks for them, else all together. */
+function present(byThread: ReadonlyMap<string, UnreadCount>, threads: boolean) {
+  const main: UnreadCount = { notification_count: 0, highlight_count: 0 };
+  let perThread: Record<string, UnreadCount> | undefined;
+  for (const [threadId, counts] of byThread) {
+    if (threads && threadId !== 'main') {
+      perThread ??= {};
+      perThread[threadId] = { ...counts };
+    } else {
+      main.notification_count += counts.notification_count;
+      main.highlight_count += counts.highlight_count;
+    }
+  }
+  return perThread ? { ...main, threads: perThread } : main;
+}
+
+/**
+ * Each user's unread counts per room and thread, in memory: loaded from the database once, then counted up
+ * by each push action as it commits; a read receipt drops them (the next /sync loads them again). A load
+ * that raced with a change of its counts is not kept. Per process, like the notifier.
+ */
+export class UnreadCounts {
+  readonly #entries = new Map<string, RoomUnread>();
+  readonly #changes = new ChangeTracker(100_000);
+  readonly #capacity: number;
+  #sequence = 0;
+
+  constructor(capacity = 50_000) {
+    this.#capacity = capacity;
+    this.#changes.setFloor(0);
+  }
+
+  get(userId: string, roomId: string): RoomUnread | undefined {
+    return this.#entries.get(`${userId}\u0000${roomId}`);
+  }
+
+  /** Call before reading counts from the database; pass the result to `set`. */
+  beginLoad(): number {
+    return this.#sequence;
+  }
+
+  /**
+   * Keeps counts read from the database (the actions up to `asOf`, every one of them committed and added),
+   * unless they changed since `loading` began.
+   */
+  set(userId: string, roomId: string, counts: RoomUnread, loading: number): void {
+    const key = `${userId}\u0000${roomId}`;
+    if (this.#changes.mayHaveChanged(key, loading)) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, counts);
+    if (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+
+  /** A push action committed (at the stream position of its event). */
+  add(userId: string, roomId: string, threadId: string, highlight: boolean, position: number): void {
+    const key = `${userId}\u0000${roomId}`;
+    this.#sequence += 1;
+    this.#changes.record(key, this.#sequence);
+    const entry = this.#entries.get(key);
+    // Counted already when the entry was read after it.
+    if (!entry || position <= entry.asOf) return;
+    const counts = entry.byThread.get(threadId) ?? { notification_count: 0, highlight_count: 0 };
+    counts.notification_count += 1;
+    if (highlight) counts.highlight_count += 1;
+    entry.byThread.set(threadId, counts);
+  }
+
+  /** Forgets every count (another process wrote actions or receipts this one did not see). */
+  clear(): void {
+    this.#sequence += 1;
+    this.#changes.raiseFloor(this.#sequence);
+    this.#entries.clear();
+  }
+
+  /** A receipt of the user in the room committed: the counts are read again. */
+  invalidate(userId: string, roomId: string): void {
+    const key = `${userId}\u0000${roomId}`;
+    this.#sequence += 1;
+    this.#changes.record(key, this.#sequence);
+    this.#entries.delete(key);
+  }
+}
 
 /**
  * Push rules (module push § Server behaviour): each user's changes stored as one document over the spec's
@@ -24,6 +122,90 @@ import type { UnreadCounter } from './sync.ts';
  */
 export function createPushService(deps: { database: Database }) {
   const tables = (executor: Executor = deps.database.executor) => executor.withTables<ChatTables>();
+  const unread = new UnreadCounts();
+
+  /**
+   * What push rules read of a room: its joined members (with their member event's content, for display
+   * names) and its power levels and create events. From the appending transaction's state when it has it.
+   */
+  async function pushState(executor: Executor, roomId: string) {
+    type StateEvent = { type: string; sender: string; content: Readonly<Record<string, unknown>>; state_key: string };
+    const stateByType = new Map<string, StateEvent>();
+    const appending = stateOfAppendingTransaction(executor, roomId);
+    if (appending) {
+      const members: Array<{ state_key: string; content: Readonly<Record<string, unknown>> }> = [];
+      for (const event of appending.entries()) {
+        if (event.type === 'm.room.member' && event.content['membership'] === 'join') {
+          members.push({ state_key: event.state_key, content: event.content });
+        } else if ((event.type === 'm.room.power_levels' || event.type === 'm.room.create') && event.state_key === '') {
+          stateByType.set(event.type, event);
+        }
+      }
+      return { members, stateByType };
+    }
+    const rows = await tables(executor)
+      .selectFrom('chat_current_state as s')
+      .innerJoin('chat_events as e', 'e.event_id', 's.event_id')
+      .select(['s.state_key', 'e.json'])
+      .where('s.room_id', '=', roomId)
+      .where('s.type', '=', 'm.room.member')
+      .where('s.membership', '=', 'join')
+      .execute();
+    const members = rows.map((row) => ({
+      state_key: row.state_key,
+      content: (JSON.parse(row.json) as { content: Record<string, unknown> }).content,
+    }));
+    const powerLevels = await tables(executor)
+      .selectFrom('chat_current_state as s')
+      .innerJoin('chat_events as e', 'e.event_id', 's.event_id')
+      .select(['e.json', 's.type'])
+      .where('s.room_id', '=', roomId)
+      .where('s.type', 'in', ['m.room.power_levels', 'm.room.create'])
+      .where('s.state_key', '=', '')
+      .execute();
+    for (const row of powerLevels) {
+      const pdu = JSON.parse(row.json) as { type: string; sender: string; content: Record<string, unknown> };
+      stateByType.set(row.type, { ...pdu, state_key: '' });
+    }
+    return { members, stateByType };
+  }
+
+  /** The push actions after the user's read receipts in these rooms, counted per room and thread. */
+  async function countActions(executor: Executor, userId: string, roomIds: readonly string[], upTo: number) {
+    const result = new Map<string, Map<string, UnreadCount>>();
+    const receipts = await tables(executor)
+      .selectFrom('chat_receipts')
+      .select(['room_id', 'thread_id', sql<number>`max(event_stream)`.as('read_up_to')])
+      .where('matrix_id', '=', userId)
+      .where('room_id', 'in', roomIds)
+      .where('receipt_type', 'in', ['m.read', 'm.read.private'])
+      .groupBy(['room_id', 'thread_id'])
+      .execute();
+    const readUpTo = new Map<string, number>();
+    for (const receipt of receipts) {
+      readUpTo.set(`${receipt.room_id}\u0000${receipt.thread_id}`, Number(receipt.read_up_to));
+    }
+    const actions = await tables(executor)
+      .selectFrom('chat_push_actions')
+      .select(['room_id', 'thread_id', 'stream_ordering', 'highlight'])
+      .where('matrix_id', '=', userId)
+      .where('room_id', 'in', roomIds)
+      .where('stream_ordering', '<=', upTo)
+      .execute();
+    for (const action of actions) {
+      // An unthreaded receipt covers every thread; a threaded one its thread.
+      const unthreaded = readUpTo.get(`${action.room_id}\u0000`) ?? 0;
+      const threaded = readUpTo.get(`${action.room_id}\u0000${action.thread_id}`) ?? 0;
+      if (Number(action.stream_ordering) <= Math.max(unthreaded, threaded)) continue;
+      const byThread = result.get(action.room_id) ?? new Map<string, UnreadCount>();
+      const counts = byThread.get(action.thread_id) ?? { notification_count: 0, highlight_count: 0 };
+      counts.notification_count += 1;
+      if (action.highlight) counts.highlight_count += 1;
+      byThread.set(action.thread_id, counts);
+      result.set(action.room_id, byThread);
+    }
+    return result;
+  }
   // Compiled rulesets by user; dropped when the user changes their rules (in this process).
   const compiled = new Map<string, { rules: PushRulesContent; compiled: CompiledPushRules }>();
 
@@ -72,29 +254,8 @@ export function createPushService(deps: { database: Database }) {
     /** The append hook: push actions of `event` for each joined member but its sender. */
     async recordActions(context: TransactionContext, room: RoomHead, event: AppendedEvent): Promise<void> {
       const executor = context.executor;
-      const members = await tables(executor)
-        .selectFrom('chat_current_state as s')
-        .innerJoin('chat_events as e', 'e.event_id', 's.event_id')
-        .select(['s.state_key', 'e.json'])
-        .where('s.room_id', '=', room.roomId)
-        .where('s.type', '=', 'm.room.member')
-        .where('s.membership', '=', 'join')
-        .execute();
+      const { members, stateByType } = await pushState(executor, room.roomId);
       if (members.length <= 1 && event.type !== 'm.room.member') return;
-      const powerLevels = await tables(executor)
-        .selectFrom('chat_current_state as s')
-        .innerJoin('chat_events as e', 'e.event_id', 's.event_id')
-        .select(['e.json', 's.type'])
-        .where('s.room_id', '=', room.roomId)
-        .where('s.type', 'in', ['m.room.power_levels', 'm.room.create'])
-        .where('s.state_key', '=', '')
-        .execute();
-      const stateByType = new Map(
-        powerLevels.map((row) => {
-          const pdu = JSON.parse(row.json) as { type: string; sender: string; content: Record<string, unknown> };
-          return [row.type, { ...pdu, state_key: '' }] as const;
-        }),
-      );
       const authState = {
         get: (type: string, stateKey: string) => (stateKey === '' ? stateByType.get(type) : undefined),
       };
@@ -115,7 +276,7 @@ export function createPushService(deps: { database: Database }) {
       const rows: ChatTables['chat_push_actions'][] = [];
       for (const member of members) {
         if (member.state_key === event.sender) continue;
-        const memberContent = (JSON.parse(member.json) as { content: Record<string, unknown> }).content;
+        const memberContent = member.content;
         const displayName = typeof memberContent['displayname'] === 'string' ? memberContent['displayname'] : null;
         const evaluation = evaluatePushRules(
           prepared,
@@ -141,52 +302,43 @@ export function createPushService(deps: { database: Database }) {
           highlight: evaluation.highlight ? 1 : 0,
         });
       }
-      if (rows.length > 0) await tables(executor).insertInto('chat_push_actions').values(rows).execute();
+      if (rows.length > 0) {
+        await tables(executor).insertInto('chat_push_actions').values(rows).execute();
+        // Before the append's own after-commit callbacks (which wake the long-polls): a /sync woken by the
+        // event counts it.
+        context.afterCommit(() => {
+          for (const row of rows) {
+            unread.add(row.matrix_id, row.room_id, row.thread_id, row.highlight === 1, event.streamOrdering);
+          }
+        });
+      }
     },
 
-    /** Unread counts per room: push actions after the user's latest read receipt (public or private). */
+    /**
+     * Unread counts per room: push actions after the user's latest read receipt (public or private). From
+     * memory for the rooms counted before (kept up to date by each new action, dropped by a receipt).
+     */
     unreadCounts: (async (executor, userId, roomIds, options) => {
       const result: Awaited<ReturnType<UnreadCounter>> = new Map();
-      if (roomIds.length === 0) return result;
-      const receipts = await tables(executor)
-        .selectFrom('chat_receipts')
-        .select(['room_id', 'thread_id', sql<number>`max(event_stream)`.as('read_up_to')])
-        .where('matrix_id', '=', userId)
-        .where('room_id', 'in', roomIds)
-        .where('receipt_type', 'in', ['m.read', 'm.read.private'])
-        .groupBy(['room_id', 'thread_id'])
-        .execute();
-      const readUpTo = new Map<string, number>();
-      for (const receipt of receipts) {
-        readUpTo.set(`${receipt.room_id}\u0000${receipt.thread_id}`, Number(receipt.read_up_to));
+      const missing: string[] = [];
+      for (const roomId of roomIds) {
+        const counts = unread.get(userId, roomId);
+        if (counts) result.set(roomId, present(counts.byThread, options.threads));
+        else missing.push(roomId);
       }
-      const actions = await tables(executor)
-        .selectFrom('chat_push_actions')
-        .select(['room_id', 'thread_id', 'stream_ordering', 'highlight'])
-        .where('matrix_id', '=', userId)
-        .where('room_id', 'in', roomIds)
-        .execute();
-      for (const action of actions) {
-        // An unthreaded receipt covers every thread; a threaded one its thread.
-        const unthreaded = readUpTo.get(`${action.room_id}\u0000`) ?? 0;
-        const threaded = readUpTo.get(`${action.room_id}\u0000${action.thread_id}`) ?? 0;
-        if (Number(action.stream_ordering) <= Math.max(unthreaded, threaded)) continue;
-        const counts = result.get(action.room_id) ?? { notification_count: 0, highlight_count: 0 };
-        const isHighlight = Boolean(action.highlight);
-        if (options.threads && action.thread_id !== 'main') {
-          counts.threads ??= {};
-          const thread = counts.threads[action.thread_id] ?? { notification_count: 0, highlight_count: 0 };
-          thread.notification_count += 1;
-          if (isHighlight) thread.highlight_count += 1;
-          counts.threads[action.thread_id] = thread;
-        } else {
-          counts.notification_count += 1;
-          if (isHighlight) counts.highlight_count += 1;
-        }
-        result.set(action.room_id, counts);
+      if (missing.length === 0) return result;
+      const loading = unread.beginLoad();
+      const loaded = await countActions(executor, userId, missing, options.upTo);
+      for (const roomId of missing) {
+        const counts = loaded.get(roomId) ?? new Map<string, UnreadCount>();
+        unread.set(userId, roomId, { asOf: options.upTo, byThread: counts }, loading);
+        result.set(roomId, present(counts, options.threads));
       }
       return result;
     }) satisfies UnreadCounter,
+
+    /** The counts in memory (receipts drop them). */
+    unread,
 
     /**
      * Drops the push actions a read receipt covers (keeps counting cheap): an unthreaded receipt covers every

@@ -21,7 +21,8 @@ import {
   type EventSigner,
   type Pdu,
 } from './protocol/index.ts';
-import { nextStreamPosition, roomKey, userKey, type StreamNotifier } from './stream.ts';
+import type { RecentEvents } from './recent-events.ts';
+import { roomKey, roomMembersKey, userKey, type StreamNotifier } from './stream.ts';
 
 /** An event a client (or Bureau) wants appended to a room. */
 export interface NewEvent {
@@ -79,6 +80,8 @@ export interface RoomEngineDependencies {
   readonly events: EventBus;
   readonly notifier: StreamNotifier;
   readonly signer: () => EventSigner;
+  /** The rooms' latest events in memory, recorded after each commit (for /sync). */
+  readonly recent: RecentEvents;
 }
 
 const MEMBER = 'm.room.member';
@@ -100,6 +103,33 @@ declare module '../../platform/events.ts' {
     /** An event's content was removed by a redaction. */
     'chat.event.redacted': { roomId: string; eventId: string; redactedBy: string };
   }
+}
+
+/** A room's complete current state, as the transaction appending to it sees it. */
+export interface AppendingRoomState extends RoomStateView {
+  /** Every current state event. */
+  entries(): Iterable<AuthStateEvent>;
+}
+
+// The state views of the rooms each transaction appends to (by its executor), for the code it runs (append
+// hooks, policies) to read the room's state from memory rather than query it again.
+const appendingStates = new WeakMap<object, Map<string, AppendingRoomState>>();
+
+function registerAppendingState(executor: object, roomId: string, state: AppendingRoomState): void {
+  let rooms = appendingStates.get(executor);
+  if (!rooms) {
+    rooms = new Map();
+    appendingStates.set(executor, rooms);
+  }
+  rooms.set(roomId, state);
+}
+
+/**
+ * The complete current state of `roomId` as the transaction of `executor` sees it, when that transaction
+ * is appending to the room (append hooks, policy checks); undefined otherwise (read the database).
+ */
+export function stateOfAppendingTransaction(executor: object, roomId: string): AppendingRoomState | undefined {
+  return appendingStates.get(executor)?.get(roomId);
 }
 
 function stateMapKey(type: string, stateKey: string): string {
@@ -175,13 +205,25 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
     };
   }
 
-  /** A lazily loaded, transaction-scoped view of a room's current state. */
-  function stateView(executor: Executor, roomId: string, preloaded?: Map<string, AuthStateEvent>) {
-    const cache = preloaded ?? new Map<string, AuthStateEvent | null>();
+  /**
+   * A transaction-scoped view of a room's current state: over `base` (the committed state, complete, shared
+   * read-only) or loaded lazily by keys, or whole with `loadAll`; the state events appended in the
+   * transaction go on top.
+   */
+  function stateView(executor: Executor, roomId: string, options: { base?: ReadonlyMap<string, AuthStateEvent> } = {}) {
+    const base = options.base;
+    const overlay = new Map<string, AuthStateEvent | null>();
+    let complete = base !== undefined;
+    let changed = false;
+    const lookup = (key: string): AuthStateEvent | undefined =>
+      overlay.has(key) ? (overlay.get(key) ?? undefined) : base?.get(key);
     const view = {
-      cache,
+      get complete() {
+        return complete;
+      },
       async load(keys: ReadonlyArray<readonly [string, string]>): Promise<void> {
-        const missing = keys.filter(([type, stateKey]) => !cache.has(stateMapKey(type, stateKey)));
+        if (complete) return;
+        const missing = keys.filter(([type, stateKey]) => !overlay.has(stateMapKey(type, stateKey)));
         if (missing.length === 0) return;
         const rows = await tables(executor)
           .selectFrom('chat_current_state as s')
@@ -194,23 +236,92 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
             ),
           )
           .execute();
-        for (const [type, stateKey] of missing) cache.set(stateMapKey(type, stateKey), null);
+        for (const [type, stateKey] of missing) overlay.set(stateMapKey(type, stateKey), null);
         for (const row of rows) {
           const pdu = JSON.parse(row.json) as Pdu;
-          cache.set(stateMapKey(row.type, row.state_key), toAuthStateEvent(pdu, row.event_id, roomId));
+          overlay.set(stateMapKey(row.type, row.state_key), toAuthStateEvent(pdu, row.event_id, roomId));
         }
       },
+      /** Reads the whole current state (one query): `entries` and every `get` answer from memory after. */
+      async loadAll(): Promise<void> {
+        if (complete) return;
+        const rows = await tables(executor)
+          .selectFrom('chat_current_state as s')
+          .innerJoin('chat_events as e', 'e.event_id', 's.event_id')
+          .select(['s.type', 's.state_key', 'e.event_id', 'e.json'])
+          .where('s.room_id', '=', roomId)
+          .execute();
+        for (const row of rows) {
+          const key = stateMapKey(row.type, row.state_key);
+          // What the transaction changed stays on top.
+          if (overlay.get(key)) continue;
+          const pdu = JSON.parse(row.json) as Pdu;
+          overlay.set(key, toAuthStateEvent(pdu, row.event_id, roomId));
+        }
+        complete = true;
+      },
       get(type: string, stateKey: string): AuthStateEvent | undefined {
-        return cache.get(stateMapKey(type, stateKey)) ?? undefined;
+        return lookup(stateMapKey(type, stateKey));
       },
       content(type: string, stateKey = ''): Readonly<Record<string, unknown>> | undefined {
-        return cache.get(stateMapKey(type, stateKey))?.content;
+        return lookup(stateMapKey(type, stateKey))?.content;
       },
       set(event: AuthStateEvent): void {
-        cache.set(stateMapKey(event.type, event.state_key), event);
+        overlay.set(stateMapKey(event.type, event.state_key), event);
+        changed = true;
+      },
+      /** Every current state event (complete views only). */
+      *entries(): Iterable<AuthStateEvent> {
+        if (base) for (const [key, event] of base) if (!overlay.has(key)) yield event;
+        for (const event of overlay.values()) if (event) yield event;
+      },
+      /** The complete state as a new shared map, or `base` itself when the transaction changed nothing. */
+      snapshot(): ReadonlyMap<string, AuthStateEvent> | undefined {
+        if (!complete) return undefined;
+        if (base && !changed) return base;
+        const result = new Map<string, AuthStateEvent>();
+        for (const event of view.entries()) result.set(stateMapKey(event.type, event.state_key), event);
+        return result;
       },
     };
     return view;
+  }
+
+  // Each room's committed state, valid while the room's last event (`chat_rooms.last_stream`, read in the
+  // appending transaction) is still `asOf`: an append of this process moves it on after commit, any other
+  // writer (another process) leaves it behind and the next append reads the state again. Appending a
+  // message then reads no state, and its hooks (push rules, search, notifications) neither.
+  const committedStates = new Map<string, { asOf: number; events: ReadonlyMap<string, AuthStateEvent> }>();
+  const maxCommittedStates = 2_000;
+
+  function rememberState(roomId: string, asOf: number, events: ReadonlyMap<string, AuthStateEvent>): void {
+    const known = committedStates.get(roomId);
+    if (known && known.asOf > asOf) return;
+    committedStates.delete(roomId);
+    committedStates.set(roomId, { asOf, events });
+    if (committedStates.size > maxCommittedStates) {
+      const oldest = committedStates.keys().next().value;
+      if (oldest !== undefined) committedStates.delete(oldest);
+    }
+  }
+
+  /** The appending transaction's state view of a room, complete, from memory when it can. */
+  async function appendingState(context: TransactionContext, head: RoomHead) {
+    const known = committedStates.get(head.roomId);
+    const state =
+      known?.asOf === head.lastStream
+        ? stateView(context.executor, head.roomId, { base: known.events })
+        : stateView(context.executor, head.roomId);
+    await state.loadAll();
+    registerAppendingState(context.executor, head.roomId, state);
+    return state;
+  }
+
+  /** After the appends of a transaction: its state becomes the committed one once it commits. */
+  function keepStateOnCommit(context: TransactionContext, head: RoomHead, state: ReturnType<typeof stateView>) {
+    const snapshot = state.snapshot();
+    const asOf = head.lastStream;
+    if (snapshot) context.afterCommit(() => rememberState(head.roomId, asOf, snapshot));
   }
 
   /** The state keys the authorisation rules of `event` read (and that auth_events are chosen from). */
@@ -344,7 +455,8 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
       },
       head.roomVersion,
     );
-    const streamOrdering = await nextStreamPosition(executor);
+    const previousInRoom = head.lastStream;
+    const streamOrdering = await deps.notifier.nextPosition(context);
     const replacesState = isState ? state.get(event.type, event.stateKey ?? '') : undefined;
     const relation = relationOf(event.content);
     const row: ChatEventRow = {
@@ -418,8 +530,11 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
     appending.appended.push(appended);
     for (const hook of appendHooks) await hook(context, head, appended);
     context.afterCommit(() => {
+      deps.recent.record(row, relation.relatesTo, previousInRoom);
       const keys = [roomKey(head.roomId)];
-      if (event.type === MEMBER && event.stateKey !== undefined) keys.push(userKey(event.stateKey));
+      if (event.type === MEMBER && event.stateKey !== undefined) {
+        keys.push(userKey(event.stateKey), roomMembersKey(head.roomId));
+      }
       deps.notifier.notify(keys, streamOrdering);
     });
     deps.events.publish(context, 'chat.event.appended', {
@@ -504,9 +619,10 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
       return deps.database.transaction(async (context) => {
         const head = await loadHead(context.executor, roomId);
         if (!head) throw matrixError('M_NOT_FOUND', { what: roomId });
-        const appending: Appending = { context, head, state: stateView(context.executor, roomId), appended: [] };
+        const appending: Appending = { context, head, state: await appendingState(context, head), appended: [] };
         for (const event of events) await appendOne(appending, event);
         await finishRoomHead(context.executor, head);
+        keepStateOnCommit(context, head, appending.state);
         return appending.appended;
       }, parent);
     },
@@ -575,12 +691,15 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
         const appending: Appending = {
           context,
           head,
-          state: stateView(context.executor, roomId, new Map()),
+          // A new room: its state is what its events make it.
+          state: stateView(context.executor, roomId, { base: new Map() }),
           appended: [],
         };
+        registerAppendingState(context.executor, roomId, appending.state);
         await appendOne(appending, createEvent, { isCreate: true, originServerTs });
         for (const event of rest(roomId)) await appendOne(appending, event);
         await finishRoomHead(context.executor, head);
+        keepStateOnCommit(context, head, appending.state);
         return { roomId, events: appending.appended };
       }, parent);
     },

@@ -22,7 +22,7 @@ import {
 import type { PushService } from './push.ts';
 import { RoomVisibility } from './room-access.ts';
 import type { NewEvent, RoomEngine } from './room-engine.ts';
-import { nextStreamPosition, roomKey, userKey, type StreamNotifier } from './stream.ts';
+import { roomKey, roomReceiptsKey, userKey, type StreamNotifier } from './stream.ts';
 import { formatPaginationToken, parsePaginationToken, passesEventFilter, type RoomEventFilter } from './sync.ts';
 import type { TypingTracker } from './typing.ts';
 
@@ -893,7 +893,7 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
         .executeTakeFirst();
       // A receipt never moves backwards.
       if (existing && Number(existing.event_stream) >= Number(event.stream_ordering)) return;
-      const position = await nextStreamPosition(context.executor);
+      const position = await deps.notifier.nextPosition(context);
       const values = {
         event_id: eventId,
         event_stream: Number(event.stream_ordering),
@@ -908,13 +908,16 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
         )
         .execute();
       await deps.push.pruneRead(context.executor, me.userId, roomId, threadId, Number(event.stream_ordering));
-      context.afterCommit(() => deps.notifier.notify([roomKey(roomId), userKey(me.userId)]));
+      context.afterCommit(() => {
+        deps.push.unread.invalidate(me.userId, roomId);
+        deps.notifier.notify([roomKey(roomId), roomReceiptsKey(roomId), userKey(me.userId)]);
+      });
     });
   }
 
   async function setFullyRead(me: MatrixPrincipal, roomId: string, eventId: string) {
     await deps.database.transaction(async (context) => {
-      const position = await nextStreamPosition(context.executor);
+      const position = await deps.notifier.nextPosition(context);
       const content = JSON.stringify({ event_id: eventId });
       await context.executor
         .withTables<ChatTables>()

@@ -1,34 +1,14 @@
 import { sql } from 'kysely';
-import type { Executor } from '../../platform/db/database.ts';
+import type { Executor, TransactionContext } from '../../platform/db/database.ts';
 import type { ChatTables } from './chat.tables.ts';
 
 /**
  * Stream positions: every change a /sync can return (room events, account data, receipts, to-device
- * messages, device-list changes...) takes the next position of one counter, in the transaction that
- * writes it. The counter's row lock serialises those transactions until they commit, so positions become
- * visible in order: a reader that sees position N sees every change below N, whichever process wrote it.
- * A /sync token is the position a client has seen everything up to.
+ * messages, device-list changes...) takes the next position of one counter (`StreamNotifier.nextPosition`),
+ * in the transaction that writes it. The counter's row lock serialises those transactions until they
+ * commit, so positions become visible in order: a reader that sees position N sees every change below N,
+ * whichever process wrote it. A /sync token is the position a client has seen everything up to.
  */
-export async function nextStreamPosition(executor: Executor): Promise<number> {
-  const row = await executor
-    .withTables<ChatTables>()
-    .updateTable('chat_stream')
-    .set({ position: sql`position + 1` })
-    .where('name', '=', 'main')
-    .returning('position')
-    .executeTakeFirstOrThrow();
-  const position = Number(row.position);
-  if (position > highestAllocated) highestAllocated = position;
-  return position;
-}
-
-/**
- * The highest position this process allocated: an upper bound of the position of any change it notifies
- * after commit (a notification may be marked later than its change, never earlier — at worst a /sync looks
- * at a room for nothing).
- */
-let highestAllocated = 0;
-
 /** The position of the last committed change. */
 export async function currentStreamPosition(executor: Executor): Promise<number> {
   const row = await executor
@@ -43,6 +23,12 @@ export async function currentStreamPosition(executor: Executor): Promise<number>
 /** Keys long-polls wait on: a room (its events, receipts, typing) or a user (their account data, devices...). */
 export const roomKey = (roomId: string) => `room:${roomId}`;
 export const userKey = (matrixId: string) => `user:${matrixId}`;
+/**
+ * Keys nobody waits on, notified with a room's key so that the change tracker knows more precisely what
+ * changed in it: its membership (device lists), its receipts.
+ */
+export const roomMembersKey = (roomId: string) => `members:${roomId}`;
+export const roomReceiptsKey = (roomId: string) => `receipts:${roomId}`;
 
 /**
  * The last position at which each room or user changed, as this process saw it through notifications
@@ -77,6 +63,11 @@ export class ChangeTracker {
     }
   }
 
+  /** Everything at or below `position` may have changed (changes this process did not see). */
+  raiseFloor(position: number): void {
+    if (position > this.#floor || this.#floor === Number.MAX_SAFE_INTEGER) this.#floor = position;
+  }
+
   /** Whether `key` may have changed after `since`. */
   mayHaveChanged(key: string, since: number): boolean {
     if (since < this.#floor) return true;
@@ -99,12 +90,76 @@ export class StreamNotifier {
   #closed = false;
   /** What changed when, for /sync to skip the rest. */
   readonly changes = new ChangeTracker();
+  /** The highest committed position this process knows of; undefined before `start`. */
+  #head: number | undefined;
+  /** The highest position this process allocated. */
+  #allocated = 0;
+  /** Positions this process allocated whose transaction has not finished yet (see `settledHead`). */
+  readonly #unsettled = new Set<number>();
+  readonly #foreignListeners: Array<() => void> = [];
+
+  /** From here on this process tracks the stream: `position` is the stream's position now. */
+  start(position: number): void {
+    this.#head = Math.max(this.#head ?? 0, position);
+    this.#allocated = Math.max(this.#allocated, position);
+    this.changes.setFloor(position);
+  }
+
+  /**
+   * The next stream position, in the caller's transaction (its row lock is held until the transaction
+   * ends). A gap since the last position this process allocated means another process wrote meanwhile
+   * (a command-line tool, a second server): what this process holds in memory may miss those changes, so
+   * everything before is "maybe changed" and the memories listening (`onForeignChanges`) are dropped.
+   */
+  async nextPosition(context: TransactionContext): Promise<number> {
+    const row = await context.executor
+      .withTables<ChatTables>()
+      .updateTable('chat_stream')
+      .set({ position: sql`position + 1` })
+      .where('name', '=', 'main')
+      .returning('position')
+      .executeTakeFirstOrThrow();
+    const position = Number(row.position);
+    if (this.#head !== undefined && position > this.#allocated + 1) {
+      this.changes.raiseFloor(position - 1);
+      for (const listener of this.#foreignListeners) listener();
+    }
+    if (position > this.#allocated) this.#allocated = position;
+    // Until its transaction has committed and run its after-commit callbacks (which record the change in
+    // this process's memory: notifier, recent events, unread counts), or rolled back, the position is
+    // unsettled. Registered first, it settles just before the callbacks registered after it run, in the
+    // same synchronous loop: nothing observes the position settled but not yet recorded.
+    this.#unsettled.add(position);
+    context.afterCommit(() => {
+      this.#unsettled.delete(position);
+      if (this.#head !== undefined && position > this.#head) this.#head = position;
+    });
+    context.afterRollback(() => this.#unsettled.delete(position));
+    return position;
+  }
+
+  /**
+   * The position a /sync reads up to: every change of this process up to it is committed and recorded in
+   * memory (so what is served from memory is never behind `next_batch`); undefined before `start` (read
+   * the database). Changes of other processes show once this process writes after them (`nextPosition`).
+   */
+  get settledHead(): number | undefined {
+    if (this.#head === undefined) return undefined;
+    let settled = this.#head;
+    for (const pending of this.#unsettled) if (pending <= settled) settled = pending - 1;
+    return settled;
+  }
+
+  /** Called when changes written by another process are detected (see `nextPosition`). */
+  onForeignChanges(listener: () => void): void {
+    this.#foreignListeners.push(listener);
+  }
 
   /**
    * Wakes every wait on one of `keys`, after the change committed. `position` is the change's stream
    * position; by default the highest this process allocated (never below the change's).
    */
-  notify(keys: Iterable<string>, position = highestAllocated): void {
+  notify(keys: Iterable<string>, position = this.#allocated): void {
     const woken = new Set<Waiter>();
     for (const key of keys) {
       this.changes.record(key, position);

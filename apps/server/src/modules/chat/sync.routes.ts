@@ -11,6 +11,8 @@ const hidden = { schema: { hide: true } } as const;
 
 /** Longest wait of a /sync long-poll (clients ask for 30 s; a proxy's timeout is usually 60 s). */
 const maxTimeoutMs = 60_000;
+/** Stored filters kept in memory (one or two per device). */
+const maxStoredFilters = 20_000;
 
 const syncQuerySchema = z.object({
   since: z.string().max(64).optional(),
@@ -26,6 +28,8 @@ export function registerSyncRoutes(
   http: HttpServer,
   deps: { database: Database; authenticate: MatrixAuthenticator; sync: SyncService },
 ): void {
+  // Stored filters never change (a new one gets a new ID): each device's is read once.
+  const storedFilters = new Map<string, SyncFilter>();
   http.get('/_matrix/client/v3/sync', hidden, async (request, reply) => {
     const me = await deps.authenticate(request);
     const query = parseMatrix(syncQuerySchema, request.query, 'query');
@@ -38,15 +42,26 @@ export function registerSyncRoutes(
           throw matrixError('M_INVALID_PARAM', { reason: 'filter is not valid JSON' });
         }
       } else {
-        const stored = await deps.database.executor
-          .withTables<ChatTables>()
-          .selectFrom('chat_filters')
-          .select('json')
-          .where('matrix_id', '=', me.userId)
-          .where('filter_id', '=', query.filter)
-          .executeTakeFirst();
-        if (!stored) throw matrixError('M_NOT_FOUND', { what: `filter ${query.filter}` });
-        filter = JSON.parse(stored.json) as SyncFilter;
+        const key = `${me.userId}\u0000${query.filter}`;
+        const known = storedFilters.get(key);
+        if (known) {
+          filter = known;
+        } else {
+          const stored = await deps.database.executor
+            .withTables<ChatTables>()
+            .selectFrom('chat_filters')
+            .select('json')
+            .where('matrix_id', '=', me.userId)
+            .where('filter_id', '=', query.filter)
+            .executeTakeFirst();
+          if (!stored) throw matrixError('M_NOT_FOUND', { what: `filter ${query.filter}` });
+          filter = JSON.parse(stored.json) as SyncFilter;
+          storedFilters.set(key, filter);
+          if (storedFilters.size > maxStoredFilters) {
+            const oldest = storedFilters.keys().next().value;
+            if (oldest !== undefined) storedFilters.delete(oldest);
+          }
+        }
       }
     }
     // The request is abandoned when the client goes away: the long-poll stops waiting.

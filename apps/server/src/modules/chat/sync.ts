@@ -9,7 +9,14 @@ import {
   type EventRowForClient,
 } from './client-events.ts';
 import { matrixError } from './matrix-errors.ts';
-import { currentStreamPosition, roomKey, userKey, type StreamNotifier } from './stream.ts';
+import type { RecentEvents } from './recent-events.ts';
+import {
+  currentStreamPosition,
+  roomKey,
+  roomReceiptsKey,
+  userKey,
+  type StreamNotifier,
+} from './stream.ts';
 import type { TypingTracker } from './typing.ts';
 
 /** A sync token: everything up to `position` of the stream, and typing changes up to `typing`. */
@@ -118,7 +125,8 @@ export type UnreadCounter = (
   executor: Executor,
   userId: string,
   roomIds: readonly string[],
-  options: { threads: boolean },
+  /** `upTo`: the position the rest of the response is read at (see `StreamNotifier.settledHead`). */
+  options: { threads: boolean; upTo: number },
 ) => Promise<
   Map<
     string,
@@ -138,6 +146,8 @@ export interface SyncDependencies {
   readonly formatter: ClientEventFormatter;
   readonly unreadCounts: UnreadCounter;
   readonly extensions: SyncExtension[];
+  /** The rooms' latest events, read there rather than from the database when they cover the token. */
+  readonly recent: RecentEvents;
 }
 
 export interface SyncRequest {
@@ -230,12 +240,11 @@ export function createSyncService(deps: SyncDependencies) {
       .where('room_id', '=', roomId)
       .where('stream_ordering', '<=', options.upTo);
     if (options.since !== undefined) query = query.where('stream_ordering', '>', options.since);
-    if (options.filter?.types)
-      query = query.where(
-        'type',
-        'in',
-        options.filter.types.filter((type) => !type.includes('*')),
-      );
+    // Exact types narrow the query; with a pattern among them, the filter applies after it.
+    const types = options.filter?.types;
+    if (types && types.length > 0 && !types.some((type) => type.includes('*'))) {
+      query = query.where('type', 'in', types);
+    }
     if (options.filter?.not_types) {
       const exact = options.filter.not_types.filter((type) => !type.includes('*'));
       if (exact.length > 0) query = query.where('type', 'not in', exact);
@@ -250,6 +259,29 @@ export function createSyncService(deps: SyncDependencies) {
       .filter((row) => passesEventFilter(options.filter, row.type, row.sender))
       .reverse();
     return { rows: kept, limited };
+  }
+
+  /**
+   * The room's timeline after `since` from the recent events in memory, when they cover it, fit in the
+   * limit (no gap, hence no state to send) and are plain: no state event (membership and lazy-loading
+   * work), none related to since it was appended (its aggregations) — else undefined.
+   */
+  function recentTimeline(
+    roomId: string,
+    since: number,
+    upTo: number,
+    limit: number,
+    filter: RoomEventFilter | undefined,
+  ): { rows: EventRowForClient[]; limited: false } | undefined {
+    const events = deps.recent.between(roomId, since, upTo);
+    if (!events) return undefined;
+    const rows: EventRowForClient[] = [];
+    for (const event of events) {
+      if (event.related || event.row.state_key !== null) return undefined;
+      if (passesEventFilter(filter, event.row.type, event.row.sender)) rows.push(event.row);
+    }
+    if (rows.length > limit) return undefined;
+    return { rows, limited: false };
   }
 
   async function stateRows(
@@ -396,7 +428,15 @@ export function createSyncService(deps: SyncDependencies) {
       (roomId) => roomAllowed(roomId) && (joinedSince.has(roomId) || roomMayHaveChanged(roomId)),
     );
 
-    const receipts = await receiptsOf(executor, changedJoinedRooms, since, upTo, userId);
+    const receipts = await receiptsOf(
+      executor,
+      since === undefined
+        ? changedJoinedRooms
+        : changedJoinedRooms.filter((roomId) => changeTracker.mayHaveChanged(roomReceiptsKey(roomId), since)),
+      since,
+      upTo,
+      userId,
+    );
     const data = userMayHaveChanged
       ? await accountData(executor, userId, since, upTo)
       : { global: [], byRoom: new Map<string, Array<{ type: string; content: unknown }>>() };
@@ -409,7 +449,9 @@ export function createSyncService(deps: SyncDependencies) {
         const isNew = since === undefined || joinedSince.has(roomId);
         if (!isNew && !roomMayHaveChanged(roomId) && !data.byRoom.has(roomId)) continue;
         const roomSince = isNew ? undefined : since;
-        const timeline = await timelineOf(executor, roomId, { since: roomSince, upTo, limit, filter: timelineFilter });
+        const recent = roomSince === undefined ? undefined : recentTimeline(roomId, roomSince, upTo, limit, timelineFilter);
+        const timeline =
+          recent ?? (await timelineOf(executor, roomId, { since: roomSince, upTo, limit, filter: timelineFilter }));
         const timelineIds = new Set(timeline.rows.map((row) => row.event_id));
         const timelineStart = timeline.rows[0]?.stream_ordering ?? upTo + 1;
         const memberKeys = lazyMembers ? new Set([userId, ...timeline.rows.map((row) => row.sender)]) : undefined;
@@ -464,7 +506,9 @@ export function createSyncService(deps: SyncDependencies) {
           timeline.rows.some((row) => row.type === 'm.room.member');
         join[roomId] = {
           timeline: {
-            events: await deps.formatter.format(executor, timeline.rows, viewer, { withRoomId: false }),
+            events: recent
+              ? deps.formatter.formatUnrelated(timeline.rows, viewer, { withRoomId: false })
+              : await deps.formatter.format(executor, timeline.rows, viewer, { withRoomId: false }),
             limited: timeline.limited || (isNew && since !== undefined && timeline.limited),
             prev_batch: formatPaginationToken(Number(timelineStart) - 1),
           },
@@ -534,7 +578,7 @@ export function createSyncService(deps: SyncDependencies) {
     }
 
     // Unread counts of the rooms in the response, read up to the same position as their events.
-    const unread = await deps.unreadCounts(executor, userId, Object.keys(join), { threads });
+    const unread = await deps.unreadCounts(executor, userId, Object.keys(join), { threads, upTo });
     for (const [roomId, room] of Object.entries(join)) {
       const { threads: threadCounts, ...roomCounts } = unread.get(roomId) ?? {
         notification_count: 0,
@@ -582,6 +626,11 @@ export function createSyncService(deps: SyncDependencies) {
     return { response, hasChanges };
   }
 
+  /** Up to what this process has committed and recorded in memory (events, counts): see `settledHead`. */
+  async function streamHead(): Promise<number> {
+    return deps.notifier.settledHead ?? (await currentStreamPosition(deps.database.executor));
+  }
+
   // Syncs being answered: shutdown waits for them before the database closes (a client that went away
   // leaves its handler running until its wait ends).
   const inFlight = new Set<Promise<unknown>>();
@@ -608,7 +657,7 @@ export function createSyncService(deps: SyncDependencies) {
       const userId = request.principal.userId;
       const deadline = deps.clock.now().getTime() + request.timeoutMs;
       for (;;) {
-        const upTo = await currentStreamPosition(deps.database.executor);
+        const upTo = await streamHead();
         const typingSerial = deps.typing.serial;
         const { response, hasChanges } = await build(request, upTo, typingSerial);
         const remaining = deadline - deps.clock.now().getTime();
@@ -625,7 +674,7 @@ export function createSyncService(deps: SyncDependencies) {
         request.signal?.addEventListener('abort', abort, { once: true });
         try {
           const waiting = deps.notifier.wait(keys, remaining, controller.signal);
-          const latest = await currentStreamPosition(deps.database.executor);
+          const latest = await streamHead();
           if (latest > upTo || deps.typing.serial > typingSerial) {
             controller.abort();
             await waiting;

@@ -29,6 +29,11 @@ export interface TransactionContext {
   readonly executor: Transaction<object>;
   /** Runs `callback` once the transaction has committed; never if it rolls back. */
   afterCommit(callback: () => void): void;
+  /**
+   * Runs `callback` once the transaction has rolled back (a thrown error, or a failed commit); never if it
+   * commits. For in-memory bookkeeping that must end either way (e.g. a position reserved in memory).
+   */
+  afterRollback(callback: () => void): void;
 }
 
 export interface Database {
@@ -37,7 +42,8 @@ export interface Database {
   readonly executor: Executor;
   /**
    * Runs `work` in a transaction. Callbacks registered with `afterCommit` run after the commit, in
-   * order; a thrown error rolls back and discards them. When `parent` is given, `work` joins it.
+   * order; a thrown error rolls back, discards them and runs those of `afterRollback`. When `parent` is
+   * given, `work` joins it.
    */
   transaction<T>(work: (context: TransactionContext) => Promise<T>, parent?: TransactionContext): Promise<T>;
   /** Throws when the database cannot answer a trivial query. */
@@ -184,13 +190,22 @@ function wrap(
     async transaction(work, parent) {
       if (parent) return work(parent);
       const callbacks: Array<() => void> = [];
-      const result = await executor
-        .transaction()
-        .execute((transaction) =>
+      const rollbacks: Array<() => void> = [];
+      let result;
+      try {
+        result = await executor.transaction().execute((transaction) =>
           insideTransaction.run(true, () =>
-            work({ executor: transaction.withoutPlugins(), afterCommit: (callback) => callbacks.push(callback) }),
+            work({
+              executor: transaction.withoutPlugins(),
+              afterCommit: (callback) => callbacks.push(callback),
+              afterRollback: (callback) => rollbacks.push(callback),
+            }),
           ),
         );
+      } catch (error) {
+        for (const callback of rollbacks) callback();
+        throw error;
+      }
       for (const callback of callbacks) callback();
       return result;
     },

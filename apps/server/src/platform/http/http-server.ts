@@ -1,4 +1,4 @@
-import fastifyHelmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -117,7 +117,9 @@ export async function createHttpServer(
     return errorSurfaces.send(reply, request, platformErrors.create('NOT_FOUND', { path }));
   });
 
-  await http.register(fastifyHelmet, {
+  // Security headers (helmet), computed once: they are the same for every response. The Fastify plugin
+  // would rebuild helmet's middleware and parse the policy on each request.
+  const securityHeaders = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -137,6 +139,10 @@ export async function createHttpServer(
     // Same-origin only, except what Matrix clients and other administrations' software call from elsewhere.
     crossOriginResourcePolicy: { policy: 'same-origin' },
     strictTransportSecurity: options.publicUrl.startsWith('https://'),
+  });
+  http.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(securityHeaders);
+    done();
   });
 
   await http.register(fastifyRateLimit, {
@@ -215,4 +221,23 @@ export async function createHttpServer(
 export function isThrottled(path: string): boolean {
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return false;
   return /^\/(api|auth|_matrix|v1|collab|\.well-known)(\/|$)/.test(path);
+}
+
+/** The headers helmet sets with these options (it sets the same ones on every response). */
+function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown;
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('helmet refused its options');
+  return headers;
 }

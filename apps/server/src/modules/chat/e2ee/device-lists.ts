@@ -1,6 +1,6 @@
 import type { Executor, TransactionContext } from '../../../platform/db/database.ts';
 import type { ChatTables } from '../chat.tables.ts';
-import { nextStreamPosition, roomKey, userKey, type StreamNotifier } from '../stream.ts';
+import { roomKey, userKey, type StreamNotifier } from '../stream.ts';
 import type { E2eeTables } from './e2ee.tables.ts';
 
 type Tables = E2eeTables & ChatTables;
@@ -31,6 +31,9 @@ function chunks<T>(items: readonly T[]): T[][] {
  * position, so that /sync tells the users sharing a room with them (`device_lists.changed`) exactly once,
  * and /keys/changes can answer for any two sync tokens.
  */
+/** Notified with every device-list change (nobody waits on it): the change tracker's record of the last one. */
+export const deviceListsKey = 'device-lists';
+
 export function createDeviceLists(deps: { readonly notifier: StreamNotifier }) {
   const tables = (executor: Executor) => executor.withTables<Tables>();
 
@@ -124,15 +127,15 @@ export function createDeviceLists(deps: { readonly notifier: StreamNotifier }) {
      * signature they put on another user's key).
      */
     async record(context: TransactionContext, matrixId: string, options: { visibleTo?: string } = {}) {
-      const position = await nextStreamPosition(context.executor);
+      const position = await deps.notifier.nextPosition(context);
       await tables(context.executor)
         .insertInto('chat_e2ee_device_list_changes')
         .values({ stream_position: position, matrix_id: matrixId, visible_to: options.visibleTo ?? null })
         .execute();
       const keys =
         options.visibleTo !== undefined
-          ? [userKey(options.visibleTo)]
-          : [userKey(matrixId), ...(await joinedRoomsOf(context.executor, matrixId)).map(roomKey)];
+          ? [userKey(options.visibleTo), deviceListsKey]
+          : [userKey(matrixId), deviceListsKey, ...(await joinedRoomsOf(context.executor, matrixId)).map(roomKey)];
       context.afterCommit(() => deps.notifier.notify(keys));
     },
 

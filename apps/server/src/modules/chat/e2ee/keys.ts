@@ -4,6 +4,7 @@ import type { Database, Executor, TransactionContext } from '../../../platform/d
 import type { MatrixPrincipal } from '../accounts.ts';
 import type { ChatTables } from '../chat.tables.ts';
 import { matrixError } from '../matrix-errors.ts';
+import { ChangeTracker } from '../stream.ts';
 import { encodeCanonicalJson, parseUserId, publicKeyFromRaw, verifyJsonSignature } from '../protocol/index.ts';
 import type { DeviceLists } from './device-lists.ts';
 import type { CrossSigningUsage, E2eeCrossSigningKeyRow, E2eeTables } from './e2ee.tables.ts';
@@ -149,6 +150,31 @@ export function createKeyStore(deps: KeyStoreDependencies) {
   const tables = (executor: Executor = deps.database.executor) => executor.withTables<Tables>();
   const now = () => deps.clock.now().toISOString();
   const isLocal = (userId: string) => parseUserId(userId, 'historical')?.serverName === deps.serverName;
+
+  // Each device's key counts as /sync reports them in every response, kept in memory until its keys change
+  // (upload, claim, deletion; in this process). A read that raced with a change is not kept.
+  const syncCounts = new Map<string, { counts: Record<string, number>; fallbackTypes: string[] }>();
+  const countChanges = new ChangeTracker(100_000);
+  countChanges.setFloor(0);
+  let countSequence = 0;
+  function keysChanged(matrixId: string, deviceId: string): void {
+    const key = `${matrixId}\u0000${deviceId}`;
+    countSequence += 1;
+    countChanges.record(key, countSequence);
+    syncCounts.delete(key);
+  }
+
+  async function unusedFallbackKeyTypes(executor: Executor, matrixId: string, deviceId: string): Promise<string[]> {
+    const rows = await tables(executor)
+      .selectFrom('chat_e2ee_fallback_keys')
+      .select('algorithm')
+      .where('matrix_id', '=', matrixId)
+      .where('device_id', '=', deviceId)
+      .where('used', '=', 0)
+      .orderBy('algorithm')
+      .execute();
+    return rows.map((row) => row.algorithm);
+  }
 
   async function oneTimeKeyCounts(executor: Executor, matrixId: string, deviceId: string) {
     const rows = await tables(executor)
@@ -380,6 +406,7 @@ export function createKeyStore(deps: KeyStoreDependencies) {
         .where('key_id', '=', candidate.key_id)
         .executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 1) {
+        keysChanged(matrixId, deviceId);
         return { name: `${algorithm}:${candidate.key_id}`, key: JSON.parse(candidate.json) as unknown };
       }
     }
@@ -400,6 +427,7 @@ export function createKeyStore(deps: KeyStoreDependencies) {
         .where('algorithm', '=', algorithm)
         .where('key_id', '=', fallback.key_id)
         .execute();
+      keysChanged(matrixId, deviceId);
     }
     return { name: `${algorithm}:${fallback.key_id}`, key: JSON.parse(fallback.json) as unknown };
   }
@@ -408,21 +436,39 @@ export function createKeyStore(deps: KeyStoreDependencies) {
     oneTimeKeyCounts,
 
     /** The algorithms of the device's fallback keys not handed out yet. */
-    async unusedFallbackKeyTypes(executor: Executor, matrixId: string, deviceId: string): Promise<string[]> {
-      const rows = await tables(executor)
-        .selectFrom('chat_e2ee_fallback_keys')
-        .select('algorithm')
-        .where('matrix_id', '=', matrixId)
-        .where('device_id', '=', deviceId)
-        .where('used', '=', 0)
-        .orderBy('algorithm')
-        .execute();
-      return rows.map((row) => row.algorithm);
+    unusedFallbackKeyTypes,
+
+    /** Forgets the key counts held in memory (another process may have changed keys). */
+    forgetCounts(): void {
+      countSequence += 1;
+      countChanges.raiseFloor(countSequence);
+      syncCounts.clear();
+    },
+
+    /** The device's one-time key counts and unused fallback key types, for /sync (from memory when known). */
+    async syncKeyCounts(executor: Executor, matrixId: string, deviceId: string) {
+      const key = `${matrixId}\u0000${deviceId}`;
+      const known = syncCounts.get(key);
+      if (known) return known;
+      const reading = countSequence;
+      const value = {
+        counts: await oneTimeKeyCounts(executor, matrixId, deviceId),
+        fallbackTypes: await unusedFallbackKeyTypes(executor, matrixId, deviceId),
+      };
+      if (!countChanges.mayHaveChanged(key, reading)) {
+        syncCounts.set(key, value);
+        if (syncCounts.size > 50_000) {
+          const oldest = syncCounts.keys().next().value;
+          if (oldest !== undefined) syncCounts.delete(oldest);
+        }
+      }
+      return value;
     },
 
     /** POST /keys/upload: device keys (once per device), one-time keys, fallback keys. */
     async upload(principal: MatrixPrincipal, body: z.output<typeof uploadKeysSchema>) {
       return deps.database.transaction(async (context) => {
+        context.afterCommit(() => keysChanged(principal.userId, principal.deviceId));
         if (body.device_keys) await uploadDeviceKeys(context, principal, body.device_keys);
         if (body.one_time_keys) await uploadOneTimeKeys(context, principal, body.one_time_keys);
         if (body.fallback_keys) await uploadFallbackKeys(context, principal, body.fallback_keys);
@@ -741,6 +787,7 @@ export function createKeyStore(deps: KeyStoreDependencies) {
     /** Forgets a deleted device's keys and the signatures on and by it (in the deleting transaction). */
     async forgetDevice(context: TransactionContext, matrixId: string, deviceId: string): Promise<void> {
       const executor = context.executor;
+      context.afterCommit(() => keysChanged(matrixId, deviceId));
       const device = (table: 'chat_e2ee_device_keys' | 'chat_e2ee_one_time_keys' | 'chat_e2ee_fallback_keys') =>
         tables(executor)
           .deleteFrom(table)

@@ -1,4 +1,6 @@
+import { roomMembersKey, type ChangeTracker } from '../stream.ts';
 import type { SyncExtension } from '../sync.ts';
+import { deviceListsKey } from './device-lists.ts';
 import type { DeviceLists } from './device-lists.ts';
 import type { KeyStore } from './keys.ts';
 import type { ToDeviceQueue } from './to-device.ts';
@@ -13,23 +15,32 @@ export function createE2eeSyncExtension(deps: {
   readonly keys: KeyStore;
   readonly toDevice: ToDeviceQueue;
   readonly deviceLists: DeviceLists;
+  /** What changed when (the notifier's): lets an incremental sync skip the device lists' queries. */
+  readonly changes: ChangeTracker;
 }): SyncExtension {
   return {
     async contribute(input) {
       const { principal, executor, since, upTo } = input;
-      const events = await deps.toDevice.deliver(executor, principal, since, upTo);
+      const events = await deps.toDevice.deliver(executor, principal, since, upTo, {
+        userMayHaveChanged: input.userMayHaveChanged,
+      });
+      const keyCounts = await deps.keys.syncKeyCounts(executor, principal.userId, principal.deviceId);
       const sections: Record<string, unknown> = {
         to_device: { events },
-        device_one_time_keys_count: await deps.keys.oneTimeKeyCounts(executor, principal.userId, principal.deviceId),
-        device_unused_fallback_key_types: await deps.keys.unusedFallbackKeyTypes(
-          executor,
-          principal.userId,
-          principal.deviceId,
-        ),
+        device_one_time_keys_count: keyCounts.counts,
+        device_unused_fallback_key_types: keyCounts.fallbackTypes,
       };
       let hasChanges = events.length > 0;
       if (since !== undefined) {
-        const lists = await deps.deviceLists.changesFor(executor, principal.userId, since, upTo, input);
+        // Device lists change with a device-list change anywhere (recorded under one key), or with the
+        // membership of the user or of one of their rooms; when none happened since the token, none changed.
+        const unchanged =
+          !input.userMayHaveChanged &&
+          !deps.changes.mayHaveChanged(deviceListsKey, since) &&
+          input.joinedRoomIds.every((roomId) => !deps.changes.mayHaveChanged(roomMembersKey(roomId), since));
+        const lists = unchanged
+          ? { changed: [], left: [] }
+          : await deps.deviceLists.changesFor(executor, principal.userId, since, upTo, input);
         sections['device_lists'] = lists;
         hasChanges ||= lists.changed.length > 0 || lists.left.length > 0;
       }

@@ -3,7 +3,7 @@ import type { Database, Executor, TransactionContext } from '../../../platform/d
 import type { MatrixPrincipal } from '../accounts.ts';
 import type { ChatTables } from '../chat.tables.ts';
 import { encodeCanonicalJson, parseUserId } from '../protocol/index.ts';
-import { nextStreamPosition, userKey, type StreamNotifier } from '../stream.ts';
+import { userKey, type StreamNotifier } from '../stream.ts';
 import type { E2eeTables, E2eeToDeviceRow } from './e2ee.tables.ts';
 
 type Tables = E2eeTables & ChatTables;
@@ -36,6 +36,9 @@ const transactionMemoryMs = 24 * 60 * 60_000;
  * position past its `next_batch`, so acknowledging that response does not delete them.
  */
 export function createToDeviceQueue(deps: ToDeviceDependencies) {
+  // Devices that were handed messages by this process and have not acknowledged them yet (or have more
+  // waiting than one response holds): their next /sync reads the queue even when nothing new was sent.
+  const unacknowledged = new Set<string>();
   const tables = (executor: Executor) => executor.withTables<Tables>();
   const isLocal = (userId: string) => parseUserId(userId, 'historical')?.serverName === deps.serverName;
 
@@ -67,7 +70,7 @@ export function createToDeviceQueue(deps: ToDeviceDependencies) {
           .executeTakeFirst();
         // A retry of a transaction already sent: nothing more to queue.
         if (Number(transaction.numInsertedOrUpdatedRows ?? 0n) === 0) return;
-        const position = await nextStreamPosition(executor);
+        const position = await deps.notifier.nextPosition(context);
         const rows: E2eeToDeviceRow[] = [];
         const recipients = new Set<string>();
         for (const [userId, byDevice] of Object.entries(messages)) {
@@ -115,8 +118,13 @@ export function createToDeviceQueue(deps: ToDeviceDependencies) {
       principal: MatrixPrincipal,
       since: number | undefined,
       upTo: number,
+      options: { userMayHaveChanged: boolean } = { userMayHaveChanged: true },
     ): Promise<ToDeviceEvent[]> {
       const { userId, deviceId } = principal;
+      const deviceKey = `${userId}\u0000${deviceId}`;
+      // Nothing was queued for the user since the token (a message notifies its recipient), and nothing
+      // delivered earlier waits for its acknowledgement or for a later response: no query.
+      if (since !== undefined && !options.userMayHaveChanged && !unacknowledged.has(deviceKey)) return [];
       if (since !== undefined) {
         await tables(executor)
           .deleteFrom('chat_e2ee_to_device')
@@ -139,7 +147,7 @@ export function createToDeviceQueue(deps: ToDeviceDependencies) {
       if (rows.length > maxToDeviceMessagesPerSync && lastDelivered) {
         // The rest waits for a later response: acknowledging this one (next_batch = upTo) must keep it.
         await deps.database.transaction(async (context) => {
-          const position = await nextStreamPosition(context.executor);
+          const position = await deps.notifier.nextPosition(context);
           await tables(context.executor)
             .updateTable('chat_e2ee_to_device')
             .set({ ack_position: position })
@@ -149,6 +157,8 @@ export function createToDeviceQueue(deps: ToDeviceDependencies) {
             .execute();
         });
       }
+      if (delivered.length > 0) unacknowledged.add(deviceKey);
+      else unacknowledged.delete(deviceKey);
       return delivered.map((row) => ({
         sender: row.sender,
         type: row.type,

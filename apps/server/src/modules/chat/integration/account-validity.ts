@@ -58,6 +58,7 @@ export function createAccountValidity(context: ChatFeatureContext) {
         .set({ expires_at: value })
         .where('user_id', '=', userId)
         .execute();
+      transaction.afterCommit(() => context.accounts.forgetAccount(account.matrix_id));
       await context.audit.record(
         {
           action: 'chat.account.validity_changed',
@@ -146,6 +147,7 @@ export function createAccountValidity(context: ChatFeatureContext) {
         .set({ expires_at: expiresAt })
         .where('matrix_id', '=', row.matrix_id)
         .execute();
+      transaction.afterCommit(() => context.accounts.forgetAccount(row.matrix_id));
       await context.audit.record(
         {
           action: 'chat.account.renewed',

@@ -48,6 +48,7 @@ export function createRetentionJob(context: ChatFeatureContext) {
             .execute();
           await context.search.remove(chatSearchTypes.message, row.event_id, { context: transaction });
         }
+        if (rows.length > 0) transaction.afterCommit(() => context.recent.forget(roomId));
         return rows.length;
       });
       purged += count;

@@ -1,6 +1,7 @@
 import type { Executor } from '../../../platform/db/database.ts';
 import type { ChatTables } from '../chat.tables.ts';
 import type { AuthState, AuthStateEvent, Pdu } from '../protocol/index.ts';
+import { stateOfAppendingTransaction } from '../room-engine.ts';
 
 /** A room's current state events, as read from the database (inside a transaction, its executor). */
 export interface RoomState extends AuthState {
@@ -39,7 +40,14 @@ export async function readRoomState(
   keys: ReadonlyArray<readonly [string, string]>,
 ): Promise<RoomState> {
   const events = new Map<string, AuthStateEvent & { event_id: string }>();
-  if (keys.length > 0) {
+  // Inside a transaction appending to the room (hooks, policies): its state is in memory already.
+  const appending = stateOfAppendingTransaction(executor, roomId);
+  if (appending) {
+    for (const [type, stateKey] of keys) {
+      const event = appending.get(type, stateKey);
+      if (event?.event_id !== undefined) events.set(key(type, stateKey), { ...event, event_id: event.event_id });
+    }
+  } else if (keys.length > 0) {
     const rows = await executor
       .withTables<ChatTables>()
       .selectFrom('chat_current_state as s')

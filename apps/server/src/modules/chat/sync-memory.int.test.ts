@@ -1,0 +1,172 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp, type BureauApp } from '../../app.ts';
+import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import { InjectMatrixClient, testPassword, type SyncBody } from './testing/matrix-test-client.ts';
+
+const publicUrl = 'http://bureau.test';
+const system = { system: true, label: 'test' };
+
+/**
+ * What /sync serves from memory (recent events, unread counts, key counts, principals, stored filters) is
+ * what the database says: checked against the same syncs answered by a fresh process, and through the
+ * changes that must make it read the database again (relations, redactions, receipts, another writer).
+ */
+describe('Incremental /sync from memory', () => {
+  let environment: TestEnvironment;
+  let app: BureauApp;
+  let alice: InjectMatrixClient;
+  let bob: InjectMatrixClient;
+  let roomId: string;
+
+  beforeEach(async () => {
+    environment = await createTestEnvironment({ BUREAU_PUBLIC_URL: publicUrl, BUREAU_LOG_LEVEL: 'error' });
+    app = await buildApp(environment.config);
+    await app.migrate();
+    const directory = app.identity.directory;
+    await directory.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
+    await directory.createUser({ email: 'alice@min.gouv.fr', password: testPassword, displayName: 'Alice' }, system);
+    await directory.createUser({ email: 'bob@min.gouv.fr', password: testPassword, displayName: 'Bob' }, system);
+    alice = await new InjectMatrixClient(app).loginWithEmail('alice@min.gouv.fr');
+    bob = await new InjectMatrixClient(app).loginWithEmail('bob@min.gouv.fr');
+    roomId = await alice.createRoom({ name: 'Équipe', invite: [bob.userId], preset: 'private_chat' });
+    await bob.ok('POST', `join/${encodeURIComponent(roomId)}`, {});
+  });
+
+  afterEach(async () => {
+    await app.close();
+    await environment.destroy();
+  });
+
+  /** The same sync answered by a new process on the same database (nothing in memory). */
+  async function fromDatabase(client: InjectMatrixClient, since: string, filter?: string) {
+    const other = await buildApp(environment.config);
+    await other.migrate();
+    try {
+      const body = await new InjectMatrixClient(other, client.accessToken).sync({
+        since,
+        ...(filter ? { filter } : {}),
+      });
+      return body;
+    } finally {
+      await other.close();
+    }
+  }
+
+  // `age` moves with time; the typing part of `next_batch` is each process's own serial.
+  const withoutAge = (body: SyncBody) =>
+    JSON.parse(
+      JSON.stringify(body, (key, value: unknown) => {
+        if (key === 'age') return undefined;
+        if (key === 'next_batch' && typeof value === 'string') return value.split('_')[0];
+        return value;
+      }),
+    ) as SyncBody;
+
+  it('serves new messages, transaction IDs and unread counts as the database does', async () => {
+    const since = (await bob.sync()).next_batch;
+    const first = await alice.send(roomId, { msgtype: 'm.text', body: 'Un' });
+    const second = await alice.send(roomId, {
+      msgtype: 'm.text',
+      body: 'Deux @bob',
+      'm.mentions': { user_ids: [bob.userId] },
+    });
+    const own = await bob.send(roomId, { msgtype: 'm.text', body: 'Trois' });
+
+    const fromMemory = await bob.sync({ since });
+    const room = fromMemory.rooms.join[roomId];
+    expect(room?.timeline.events.map((event) => event.event_id)).toEqual([first, second, own]);
+    expect(room?.timeline.limited).toBe(false);
+    expect(room?.unread_notifications).toEqual({ notification_count: 2, highlight_count: 1 });
+    // Only the sending device gets its transaction ID back.
+    const transactionIds = room?.timeline.events.map(
+      (event) => (event['unsigned'] as Record<string, unknown>)['transaction_id'],
+    );
+    expect(transactionIds?.map((id) => id !== undefined)).toEqual([false, false, true]);
+    expect(withoutAge(fromMemory)).toEqual(withoutAge(await fromDatabase(bob, since)));
+
+    // A receipt drops the counts held in memory; later messages count from it.
+    await bob.ok('POST', `rooms/${encodeURIComponent(roomId)}/receipt/m.read/${encodeURIComponent(first)}`, {});
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Quatre' });
+    const afterReceipt = await bob.sync({ since: fromMemory.next_batch });
+    expect(afterReceipt.rooms.join[roomId]?.unread_notifications).toEqual({
+      notification_count: 2,
+      highlight_count: 1,
+    });
+    expect(withoutAge(afterReceipt)).toEqual(withoutAge(await fromDatabase(bob, fromMemory.next_batch)));
+  });
+
+  it('reads the database for an event another one relates to, and after a redaction', async () => {
+    const since = (await bob.sync()).next_batch;
+    const root = await alice.send(roomId, { msgtype: 'm.text', body: 'Fil' });
+    await bob.send(roomId, {
+      msgtype: 'm.text',
+      body: 'Réponse',
+      'm.relates_to': {
+        rel_type: 'm.thread',
+        event_id: root,
+        is_falling_back: true,
+        'm.in_reply_to': { event_id: root },
+      },
+    });
+    const threaded = await bob.sync({ since });
+    const rootEvent = threaded.rooms.join[roomId]?.timeline.events.find((event) => event.event_id === root);
+    // The root carries its thread's summary, which only the database knows.
+    expect(
+      (rootEvent?.['unsigned'] as Record<string, Record<string, unknown>>)['m.relations']?.['m.thread'],
+    ).toMatchObject({
+      count: 1,
+    });
+    expect(withoutAge(threaded)).toEqual(withoutAge(await fromDatabase(bob, since)));
+
+    const doomed = await alice.send(roomId, { msgtype: 'm.text', body: 'À effacer' });
+    const beforeRedaction = threaded.next_batch;
+    await alice.ok('PUT', `rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(doomed)}/r1`, {});
+    const redacted = await bob.sync({ since: beforeRedaction });
+    const event = redacted.rooms.join[roomId]?.timeline.events.find((candidate) => candidate.event_id === doomed);
+    expect(event?.content).toEqual({});
+    expect(withoutAge(redacted)).toEqual(withoutAge(await fromDatabase(bob, beforeRedaction)));
+  });
+
+  it('sees what another process wrote once it writes itself, and wakes a long-poll meanwhile at its timeout', async () => {
+    const since = (await bob.sync()).next_batch;
+    const other = await buildApp(environment.config);
+    await other.migrate();
+    let foreign = '';
+    try {
+      const aliceElsewhere = new InjectMatrixClient(other, alice.accessToken);
+      foreign = await aliceElsewhere.send(roomId, { msgtype: 'm.text', body: 'Écrit ailleurs' });
+    } finally {
+      await other.close();
+    }
+    // This process has not seen the stream move: the sync stops where it knows everything.
+    const quiet = await bob.sync({ since, timeout: '50' });
+    expect(quiet.rooms.join[roomId]).toBeUndefined();
+    // Its next write reveals the gap: nothing in memory is trusted before it.
+    const otherRoom = await alice.createRoom({ name: 'Autre' });
+    await alice.send(otherRoom, { msgtype: 'm.text', body: 'Ici' });
+    const local = await alice.send(roomId, { msgtype: 'm.text', body: 'Écrit ici' });
+    const caughtUp = await bob.sync({ since: quiet.next_batch });
+    expect(caughtUp.rooms.join[roomId]?.timeline.events.map((event) => event.event_id)).toEqual([foreign, local]);
+    expect(caughtUp.rooms.join[roomId]?.unread_notifications.notification_count).toBe(2);
+  });
+
+  it('answers a revoked token at once, and a stored filter by its ID', async () => {
+    const filter = await bob.ok<{ filter_id: string }>('POST', `user/${encodeURIComponent(bob.userId)}/filter`, {
+      room: { timeline: { limit: 1 } },
+    });
+    const since = (await bob.sync({ filter: filter.filter_id })).next_batch;
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Un' });
+    const last = await alice.send(roomId, { msgtype: 'm.text', body: 'Deux' });
+    const limited = await bob.sync({ since, filter: filter.filter_id });
+    expect(limited.rooms.join[roomId]?.timeline).toMatchObject({ limited: true });
+    expect(limited.rooms.join[roomId]?.timeline.events.map((event) => event.event_id)).toEqual([last]);
+    const unknown = await bob.request('GET', 'sync?filter=nope');
+    expect(unknown).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
+
+    await bob.ok('POST', 'logout', {});
+    expect(await bob.request('GET', 'account/whoami')).toMatchObject({
+      status: 401,
+      body: { errcode: 'M_UNKNOWN_TOKEN' },
+    });
+  });
+});
