@@ -265,6 +265,7 @@ describe('Rate limiting', () => {
       expect(isThrottled('/api/me')).toBe(true);
       expect(isThrottled('/auth/oidc/login')).toBe(true);
       expect(isThrottled('/_matrix/client/versions')).toBe(true);
+      expect(isThrottled('/_matrix/client/v3/sync')).toBe(false);
       expect(isThrottled('/assets/index.js')).toBe(false);
       expect(isThrottled('/apiary')).toBe(false);
     } finally {

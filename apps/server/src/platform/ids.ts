@@ -8,6 +8,21 @@ import type { Clock } from './clock.ts';
  */
 export type IdGenerator = () => string;
 
+// Random bytes drawn 4 KiB at a time from the system's generator: one call per id cost as much as the rest
+// of the id (ids are made for every request).
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function random16(): Buffer {
+  if (poolOffset + 16 > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.allocUnsafe(16);
+  pool.copy(bytes, 0, poolOffset, poolOffset + 16);
+  poolOffset += 16;
+  return bytes;
+}
+
 export function createIdGenerator(clock: Clock): IdGenerator {
   let lastMillis = -1;
   let counter = 0;
@@ -24,7 +39,7 @@ export function createIdGenerator(clock: Clock): IdGenerator {
       counter = 0;
     }
     lastMillis = millis;
-    const bytes = randomBytes(16);
+    const bytes = random16();
     bytes.writeUIntBE(millis, 0, 6);
     bytes[6] = 0x70 | (counter >> 8);
     bytes[7] = counter & 0xff;

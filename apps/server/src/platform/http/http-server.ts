@@ -217,9 +217,12 @@ export async function createHttpServer(
   return { http, errorSurfaces };
 }
 
-/** Paths counted by the rate limit: everything but probes, metrics and the web app's static files. */
+/** Paths counted by the rate limit: everything but probes, metrics, Matrix's /sync and the web app's static files. */
 export function isThrottled(path: string): boolean {
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return false;
+  // Matrix's /sync is not rate-limited by the specification: every client repeats it as a long-poll, and
+  // each one waits for news rather than costing work.
+  if (path === '/_matrix/client/v3/sync') return false;
   return /^\/(api|auth|_matrix|v1|collab|\.well-known)(\/|$)/.test(path);
 }
 
