@@ -176,8 +176,8 @@ function relationOf(content: Readonly<Record<string, unknown>>): { relatesTo: st
  * with the server key, gives it the next stream position, stores it and updates the room's current state,
  * all in one transaction; wakes the /sync long-polls concerned after the commit.
  *
- * Rooms are linear (one event after another): appends to one room are serialised by the stream counter's
- * lock, so no state resolution is needed on a single server, while event IDs, signatures, prev/auth events
+ * Rooms are linear (one event after another): appends to one room are serialised by the lock on the room's
+ * row (PostgreSQL; SQLite has one writer), so no state resolution is needed on a single server, while event IDs, signatures, prev/auth events
  * and depth are those federation expects.
  */
 export function createRoomEngine(deps: RoomEngineDependencies) {
@@ -186,12 +186,19 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
   const policyChecks: PolicyCheck[] = [];
   const authOptions: AuthCheckOptions = {};
 
-  async function loadHead(executor: Executor, roomId: string): Promise<RoomHead | undefined> {
-    const row = await tables(executor)
-      .selectFrom('chat_rooms')
-      .selectAll()
-      .where('room_id', '=', roomId)
-      .executeTakeFirst();
+  /**
+   * The room's head. With `lock` (appending), PostgreSQL locks the room's row until the transaction ends:
+   * appends to one room then run one after the other, each reading the head (and state) its predecessor
+   * committed. SQLite runs one transaction at a time anyway.
+   */
+  async function loadHead(
+    executor: Executor,
+    roomId: string,
+    options: { lock?: boolean } = {},
+  ): Promise<RoomHead | undefined> {
+    let query = tables(executor).selectFrom('chat_rooms').selectAll().where('room_id', '=', roomId);
+    if (options.lock === true && deps.database.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
     if (!row) return undefined;
     if (!isBuildableRoomVersion(row.room_version)) {
       throw matrixError('M_UNSUPPORTED_ROOM_VERSION', { version: row.room_version });
@@ -617,7 +624,7 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
      */
     async append(roomId: string, events: readonly NewEvent[], parent?: TransactionContext): Promise<AppendedEvent[]> {
       return deps.database.transaction(async (context) => {
-        const head = await loadHead(context.executor, roomId);
+        const head = await loadHead(context.executor, roomId, { lock: true });
         if (!head) throw matrixError('M_NOT_FOUND', { what: roomId });
         const appending: Appending = { context, head, state: await appendingState(context, head), appended: [] };
         for (const event of events) await appendOne(appending, event);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import type { ChatTables } from './chat.tables.ts';
 import { InjectMatrixClient, testPassword, type SyncBody } from './testing/matrix-test-client.ts';
 
 const publicUrl = 'http://bureau.test';
@@ -148,6 +149,42 @@ describe('Incremental /sync from memory', () => {
     const caughtUp = await bob.sync({ since: quiet.next_batch });
     expect(caughtUp.rooms.join[roomId]?.timeline.events.map((event) => event.event_id)).toEqual([foreign, local]);
     expect(caughtUp.rooms.join[roomId]?.unread_notifications.notification_count).toBe(2);
+  });
+
+  it('appends concurrent joins and messages to one room one after the other, each seeing the one before', async () => {
+    const directory = app.identity.directory;
+    const people = await Promise.all(
+      Array.from({ length: 6 }, async (_, index) => {
+        const email = `agent${index}@min.gouv.fr`;
+        await directory.createUser({ email, password: testPassword, displayName: `Agent ${index}` }, system);
+        return new InjectMatrixClient(app).loginWithEmail(email);
+      }),
+    );
+    const publicRoom = await alice.createRoom({ name: 'Ouverte', preset: 'public_chat' });
+    await Promise.all(people.map((person) => person.ok('POST', `join/${encodeURIComponent(publicRoom)}`, {})));
+    const sent = await Promise.all(
+      people.map((person) => person.send(publicRoom, { msgtype: 'm.text', body: 'Présent' })),
+    );
+    expect(sent).toHaveLength(people.length);
+    // One linear history: each event follows the one appended before it.
+    const history = await alice.ok<{ chunk: Array<{ event_id: string }> }>(
+      'GET',
+      `rooms/${encodeURIComponent(publicRoom)}/messages?dir=f&limit=100`,
+    );
+    const rows = await app.platform.database.executor
+      .withTables<ChatTables>()
+      .selectFrom('chat_events')
+      .select(['event_id', 'json', 'depth'])
+      .where('room_id', '=', publicRoom)
+      .orderBy('stream_ordering')
+      .execute();
+    expect(rows.map((row) => row.event_id)).toEqual(history.chunk.map((event) => event.event_id));
+    for (const [index, row] of rows.entries()) {
+      if (index === 0) continue;
+      const previous = rows[index - 1];
+      expect((JSON.parse(row.json) as { prev_events: string[] }).prev_events).toEqual([previous?.event_id]);
+      expect(Number(row.depth)).toBe(Number(previous?.depth) + 1);
+    }
   });
 
   it('answers a revoked token at once, and a stored filter by its ID', async () => {
