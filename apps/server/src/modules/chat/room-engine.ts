@@ -519,7 +519,15 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
         .execute();
     }
     if (event.type === 'm.room.redaction' && typeof event.content['redacts'] === 'string') {
-      await applyRedaction(context, head, event.content['redacts'], eventId);
+      const redacted = await applyRedaction(context, head, event.content['redacts'], eventId);
+      // A redacted current state event: the state keeps it, with its redacted content.
+      const type = redacted?.['type'];
+      const stateKey = redacted?.['state_key'];
+      if (typeof type === 'string' && typeof stateKey === 'string') {
+        if (state.get(type, stateKey)?.event_id === event.content['redacts']) {
+          state.set(toAuthStateEvent(redacted as unknown as Pdu, event.content['redacts'], head.roomId));
+        }
+      }
     }
     head.lastEventId = eventId;
     head.lastDepth = pdu.depth;
@@ -557,14 +565,20 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
     return appended;
   }
 
-  async function applyRedaction(context: TransactionContext, head: RoomHead, targetId: string, redactionId: string) {
+  /** Redacts the target in place; returns its redacted form (undefined when unknown or redacted already). */
+  async function applyRedaction(
+    context: TransactionContext,
+    head: RoomHead,
+    targetId: string,
+    redactionId: string,
+  ): Promise<Record<string, unknown> | undefined> {
     const executor = context.executor;
     const target = await tables(executor)
       .selectFrom('chat_events')
       .select(['json', 'redacted_by'])
       .where('event_id', '=', targetId)
       .executeTakeFirst();
-    if (!target || target.redacted_by !== null) return;
+    if (!target || target.redacted_by !== null) return undefined;
     const redacted = redactEvent(JSON.parse(target.json) as Record<string, unknown>, head.roomVersion);
     await tables(executor)
       .updateTable('chat_events')
@@ -576,6 +590,7 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
       eventId: targetId,
       redactedBy: redactionId,
     });
+    return redacted;
   }
 
   async function finishRoomHead(executor: Executor, head: RoomHead) {

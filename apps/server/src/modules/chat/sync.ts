@@ -10,13 +10,7 @@ import {
 } from './client-events.ts';
 import { matrixError } from './matrix-errors.ts';
 import type { RecentEvents } from './recent-events.ts';
-import {
-  currentStreamPosition,
-  roomKey,
-  roomReceiptsKey,
-  userKey,
-  type StreamNotifier,
-} from './stream.ts';
+import { currentStreamPosition, roomKey, roomReceiptsKey, userKey, type StreamNotifier } from './stream.ts';
 import type { TypingTracker } from './typing.ts';
 
 /** A sync token: everything up to `position` of the stream, and typing changes up to `typing`. */
@@ -449,7 +443,8 @@ export function createSyncService(deps: SyncDependencies) {
         const isNew = since === undefined || joinedSince.has(roomId);
         if (!isNew && !roomMayHaveChanged(roomId) && !data.byRoom.has(roomId)) continue;
         const roomSince = isNew ? undefined : since;
-        const recent = roomSince === undefined ? undefined : recentTimeline(roomId, roomSince, upTo, limit, timelineFilter);
+        const recent =
+          roomSince === undefined ? undefined : recentTimeline(roomId, roomSince, upTo, limit, timelineFilter);
         const timeline =
           recent ?? (await timelineOf(executor, roomId, { since: roomSince, upTo, limit, filter: timelineFilter }));
         const timelineIds = new Set(timeline.rows.map((row) => row.event_id));

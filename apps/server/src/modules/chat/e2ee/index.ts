@@ -37,7 +37,9 @@ export function createE2eeFeature(context: ChatFeatureContext): ChatFeature {
   });
 
   context.notifier.onForeignChanges(() => keys.forgetCounts());
-  context.syncExtensions.push(createE2eeSyncExtension({ keys, toDevice, deviceLists, changes: context.notifier.changes }));
+  context.syncExtensions.push(
+    createE2eeSyncExtension({ keys, toDevice, deviceLists, changes: context.notifier.changes }),
+  );
   // A deleted device (DELETE /devices, logout, deactivation) takes its keys and its queue with it, and the
   // users sharing a room with its owner learn that the device list changed.
   context.accounts.onDeviceDeleted(async (matrixId, deviceId, transaction) => {

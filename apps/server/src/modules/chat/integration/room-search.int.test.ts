@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BureauApp } from '../../../app.ts';
+import type { ChatTables } from '../chat.tables.ts';
 import { apiKeyHeaders, createChatWorld, join, statePath, type ChatWorld } from './chat-world.test-support.ts';
 
 interface SearchBody {
@@ -28,6 +29,26 @@ describe('Chat in the unified search', () => {
 
   afterEach(async () => {
     await world.close();
+  });
+
+  it('titles a message with the room’s current name, also after the name event was redacted', async () => {
+    const { app, alice, bob } = world;
+    const roomId = await alice.createRoom({ name: 'Cellule provisoire', invite: [bob.userId] });
+    await join(bob, roomId);
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Premier compte rendu' });
+    expect((await searchAs(app, headers.bob, 'premier'))[0]?.title).toBe('Cellule provisoire — Alice Martin');
+    const name = await app.platform.database.executor
+      .withTables<ChatTables>()
+      .selectFrom('chat_current_state')
+      .select('event_id')
+      .where('room_id', '=', roomId)
+      .where('type', '=', 'm.room.name')
+      .executeTakeFirstOrThrow();
+    await alice.ok('PUT', `rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(name.event_id)}/r1`, {});
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Second compte rendu' });
+    const title = (await searchAs(app, headers.bob, 'second'))[0]?.title;
+    expect(title).toBeDefined();
+    expect(title).not.toContain('Cellule provisoire');
   });
 
   it('finds a message and its room for joined members only, never after they leave, and forgets redacted text', async () => {
