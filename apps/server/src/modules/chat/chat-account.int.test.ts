@@ -1,37 +1,32 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, type BureauApp } from '../../app.ts';
+import type { BureauApp } from '../../app.ts';
 import { signInHeaders } from '../../testing/sign-in.ts';
-import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import {
+  aliceAndBob,
+  chatTestPublicUrl as publicUrl,
+  chatTestSystemActor as system,
+  startChatTestApp,
+  type ChatTestApp,
+} from './testing/chat-test-app.ts';
 import { InjectMatrixClient, testPassword, type SyncBody } from './testing/matrix-test-client.ts';
-
-const publicUrl = 'http://bureau.test';
-const system = { system: true, label: 'test' };
 
 /** Account-level endpoints: single sign-on, deactivation, profiles, account data, filters, push rules, state. */
 describe('Matrix homeserver: accounts, profiles, account data, push rules, state', () => {
-  let environment: TestEnvironment;
+  let world: ChatTestApp<'alice' | 'bob'>;
   let app: BureauApp;
   let alice: InjectMatrixClient;
   let bob: InjectMatrixClient;
   let bobId: string;
 
   beforeEach(async () => {
-    environment = await createTestEnvironment({ BUREAU_PUBLIC_URL: publicUrl, BUREAU_LOG_LEVEL: 'error' });
-    app = await buildApp(environment.config);
-    await app.migrate();
-    const directory = app.identity.directory;
-    await directory.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
-    await directory.createUser({ email: 'alice@min.gouv.fr', password: testPassword, displayName: 'Alice' }, system);
-    bobId = (
-      await directory.createUser({ email: 'bob@min.gouv.fr', password: testPassword, displayName: 'Bob' }, system)
-    ).id;
-    alice = await new InjectMatrixClient(app).loginWithEmail('alice@min.gouv.fr');
-    bob = await new InjectMatrixClient(app).loginWithEmail('bob@min.gouv.fr');
+    world = await startChatTestApp(aliceAndBob);
+    app = world.app;
+    ({ alice, bob } = world.clients);
+    bobId = world.userIds.bob;
   });
 
   afterEach(async () => {
-    await app.close();
-    await environment.destroy();
+    await world.close();
   });
 
   it('signs in by single sign-on: Bureau session → login token → access token, single use', async () => {

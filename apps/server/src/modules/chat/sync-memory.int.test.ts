@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
-import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import type { TestEnvironment } from '../../testing/test-database.ts';
 import type { ChatTables } from './chat.tables.ts';
+import {
+  aliceAndBob,
+  chatTestSystemActor as system,
+  startChatTestApp,
+  type ChatTestApp,
+} from './testing/chat-test-app.ts';
 import { InjectMatrixClient, testPassword, type SyncBody } from './testing/matrix-test-client.ts';
-
-const publicUrl = 'http://bureau.test';
-const system = { system: true, label: 'test' };
 
 /**
  * What /sync serves from memory (recent events, unread counts, key counts, principals, stored filters) is
@@ -13,6 +16,7 @@ const system = { system: true, label: 'test' };
  * changes that must make it read the database again (relations, redactions, receipts, another writer).
  */
 describe('Incremental /sync from memory', () => {
+  let world: ChatTestApp<'alice' | 'bob'>;
   let environment: TestEnvironment;
   let app: BureauApp;
   let alice: InjectMatrixClient;
@@ -20,22 +24,15 @@ describe('Incremental /sync from memory', () => {
   let roomId: string;
 
   beforeEach(async () => {
-    environment = await createTestEnvironment({ BUREAU_PUBLIC_URL: publicUrl, BUREAU_LOG_LEVEL: 'error' });
-    app = await buildApp(environment.config);
-    await app.migrate();
-    const directory = app.identity.directory;
-    await directory.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
-    await directory.createUser({ email: 'alice@min.gouv.fr', password: testPassword, displayName: 'Alice' }, system);
-    await directory.createUser({ email: 'bob@min.gouv.fr', password: testPassword, displayName: 'Bob' }, system);
-    alice = await new InjectMatrixClient(app).loginWithEmail('alice@min.gouv.fr');
-    bob = await new InjectMatrixClient(app).loginWithEmail('bob@min.gouv.fr');
+    world = await startChatTestApp(aliceAndBob);
+    ({ environment, app } = world);
+    ({ alice, bob } = world.clients);
     roomId = await alice.createRoom({ name: 'Équipe', invite: [bob.userId], preset: 'private_chat' });
     await bob.ok('POST', `join/${encodeURIComponent(roomId)}`, {});
   });
 
   afterEach(async () => {
-    await app.close();
-    await environment.destroy();
+    await world.close();
   });
 
   /** The same sync answered by a new process on the same database (nothing in memory). */

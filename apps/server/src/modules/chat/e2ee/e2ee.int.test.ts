@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, type BureauApp } from '../../../app.ts';
-import { createTestEnvironment, type TestEnvironment } from '../../../testing/test-database.ts';
+import type { BureauApp } from '../../../app.ts';
+// eslint-disable-next-line no-restricted-imports -- the chat module's own test client (same module)
+import {
+  aliceAndBob,
+  chatTestPublicUrl as publicUrl,
+  chatTestSystemActor as system,
+  startChatTestApp,
+  type ChatTestApp,
+} from '../testing/chat-test-app.ts';
 // eslint-disable-next-line no-restricted-imports -- the chat module's own test client (same module)
 import { InjectMatrixClient, testPassword, type SyncBody } from '../testing/matrix-test-client.ts';
 import type { E2eeTables } from './e2ee.tables.ts';
@@ -12,9 +19,6 @@ import {
   signObject,
   type TestSigningKey,
 } from './test-keys.ts';
-
-const publicUrl = 'http://bureau.test';
-const system = { system: true, label: 'test' };
 
 type KeysQuery = {
   device_keys: Record<
@@ -42,26 +46,19 @@ type UiaChallenge = {
 };
 
 describe('Matrix end-to-end encryption, server side', () => {
-  let environment: TestEnvironment;
+  let world: ChatTestApp<'alice' | 'bob'>;
   let app: BureauApp;
   let alice: InjectMatrixClient;
   let bob: InjectMatrixClient;
 
   beforeEach(async () => {
-    environment = await createTestEnvironment({ BUREAU_PUBLIC_URL: publicUrl, BUREAU_LOG_LEVEL: 'error' });
-    app = await buildApp(environment.config);
-    await app.migrate();
-    const directory = app.identity.directory;
-    await directory.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
-    await directory.createUser({ email: 'alice@min.gouv.fr', password: testPassword, displayName: 'Alice' }, system);
-    await directory.createUser({ email: 'bob@min.gouv.fr', password: testPassword, displayName: 'Bob' }, system);
-    alice = await new InjectMatrixClient(app).loginWithEmail('alice@min.gouv.fr');
-    bob = await new InjectMatrixClient(app).loginWithEmail('bob@min.gouv.fr');
+    world = await startChatTestApp(aliceAndBob);
+    app = world.app;
+    ({ alice, bob } = world.clients);
   });
 
   afterEach(async () => {
-    await app.close();
-    await environment.destroy();
+    await world.close();
   });
 
   async function uploadDeviceKeys(client: InjectMatrixClient, extra: Record<string, unknown> = {}) {
@@ -250,7 +247,7 @@ describe('Matrix end-to-end encryption, server side', () => {
     const gone = await deleteWithPassword(bobSecond, `devices/${bobSecond.deviceId}`, {}, 'DELETE');
     expect(gone.status).toBe(200);
     expect((await send('t5', { [bobSecond.deviceId]: { n: 6 }, [bob.deviceId]: { n: 7 } })).status).toBe(200);
-    const database = environment.openDatabase();
+    const database = world.environment.openDatabase();
     const queued = await database.executor
       .withTables<E2eeTables>()
       .selectFrom('chat_e2ee_to_device')
