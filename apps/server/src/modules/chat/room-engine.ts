@@ -249,15 +249,21 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
           overlay.set(stateMapKey(row.type, row.state_key), toAuthStateEvent(pdu, row.event_id, roomId));
         }
       },
-      /** Reads the whole current state (one query): `entries` and every `get` answer from memory after. */
-      async loadAll(): Promise<void> {
-        if (complete) return;
+      /**
+       * Reads the whole current state (one query) when it has at most `maxEntries` events: `entries` and
+       * every `get` answer from memory after. Returns whether the view is complete.
+       */
+      async loadAll(maxEntries: number): Promise<boolean> {
+        if (complete) return true;
         const rows = await tables(executor)
           .selectFrom('chat_current_state as s')
           .innerJoin('chat_events as e', 'e.event_id', 's.event_id')
           .select(['s.type', 's.state_key', 'e.event_id', 'e.json'])
           .where('s.room_id', '=', roomId)
+          .limit(maxEntries + 1)
           .execute();
+        // A larger room is read by keys, as each check needs them.
+        if (rows.length > maxEntries) return false;
         for (const row of rows) {
           const key = stateMapKey(row.type, row.state_key);
           // What the transaction changed stays on top.
@@ -266,6 +272,7 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
           overlay.set(key, toAuthStateEvent(pdu, row.event_id, roomId));
         }
         complete = true;
+        return true;
       },
       get(type: string, stateKey: string): AuthStateEvent | undefined {
         return lookup(stateMapKey(type, stateKey));
@@ -298,29 +305,42 @@ export function createRoomEngine(deps: RoomEngineDependencies) {
   // appending transaction) is still `asOf`: an append of this process moves it on after commit, any other
   // writer (another process) leaves it behind and the next append reads the state again. Appending a
   // message then reads no state, and its hooks (push rules, search, notifications) neither.
+  // Bounded by the state events held in all (about 300 bytes each); rooms with more state than
+  // `maxStatePerRoom` are not kept (their appends read the keys they need, as before).
   const committedStates = new Map<string, { asOf: number; events: ReadonlyMap<string, AuthStateEvent> }>();
-  const maxCommittedStates = 2_000;
+  const maxStatePerRoom = 2_000;
+  const maxStateHeld = 100_000;
+  let stateHeld = 0;
 
   function rememberState(roomId: string, asOf: number, events: ReadonlyMap<string, AuthStateEvent>): void {
     const known = committedStates.get(roomId);
     if (known && known.asOf > asOf) return;
-    committedStates.delete(roomId);
+    if (known) {
+      committedStates.delete(roomId);
+      stateHeld -= known.events.size;
+    }
+    if (events.size > maxStatePerRoom) return;
     committedStates.set(roomId, { asOf, events });
-    if (committedStates.size > maxCommittedStates) {
-      const oldest = committedStates.keys().next().value;
-      if (oldest !== undefined) committedStates.delete(oldest);
+    stateHeld += events.size;
+    while (stateHeld > maxStateHeld) {
+      const [oldestId, oldest] = committedStates.entries().next().value ?? [];
+      if (oldestId === undefined || oldest === undefined) break;
+      committedStates.delete(oldestId);
+      stateHeld -= oldest.events.size;
     }
   }
 
-  /** The appending transaction's state view of a room, complete, from memory when it can. */
+  /**
+   * The appending transaction's state view of a room: complete (from memory when it can) unless the room
+   * has more state than is kept, then read by keys.
+   */
   async function appendingState(context: TransactionContext, head: RoomHead) {
     const known = committedStates.get(head.roomId);
     const state =
       known?.asOf === head.lastStream
         ? stateView(context.executor, head.roomId, { base: known.events })
         : stateView(context.executor, head.roomId);
-    await state.loadAll();
-    registerAppendingState(context.executor, head.roomId, state);
+    if (await state.loadAll(maxStatePerRoom)) registerAppendingState(context.executor, head.roomId, state);
     return state;
   }
 
