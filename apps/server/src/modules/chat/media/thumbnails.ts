@@ -1,6 +1,6 @@
 import { buffer } from 'node:stream/consumers';
 import { Readable } from 'node:stream';
-import sharp, { type Metadata } from 'sharp';
+import type { default as Sharp, Metadata } from 'sharp';
 import type { BlobStore } from '../../../platform/blobs/index.ts';
 import type { Clock } from '../../../platform/clock.ts';
 import type { Logger } from '../../../platform/logging.ts';
@@ -8,6 +8,13 @@ import { matrixError } from '../matrix-errors.ts';
 import type { MediaRepository, ThumbnailKey } from './media.repository.ts';
 import type { UploadedMedia } from './media.service.ts';
 import { essenceOf, mediaTypeOfImage, SNIFF_LENGTH, sniffImage, type SniffedImage } from './media-types.ts';
+
+// sharp (libvips) is loaded with the first thumbnail: about 20 MB of memory a server that makes none spares.
+let sharpModule: Promise<{ default: typeof Sharp }> | undefined;
+async function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= import('sharp');
+  return (await sharpModule).default;
+}
 
 export type ThumbnailMethod = 'crop' | 'scale';
 
@@ -147,6 +154,7 @@ export function createThumbnailer(deps: ThumbnailerDeps): Thumbnailer {
     if (!sniffImage(source.subarray(0, SNIFF_LENGTH))) throw cannotThumbnail();
     let metadata: Metadata;
     try {
+      const sharp = await loadSharp();
       metadata = await sharp(source, { limitInputPixels: false }).metadata();
     } catch {
       throw cannotThumbnail();
@@ -178,6 +186,7 @@ export function createThumbnailer(deps: ThumbnailerDeps): Thumbnailer {
       };
     }
 
+    const sharp = await loadSharp();
     let image = sharp(source, { limitInputPixels: MAX_THUMBNAIL_SOURCE_PIXELS, animated: isAnimatedOutput })
       .timeout({ seconds: GENERATION_TIMEOUT_SECONDS })
       .autoOrient();
