@@ -5,7 +5,7 @@
  * members join, each device stores a filter and makes its initial /sync; then every device long-polls
  * /sync while senders PUT messages.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { resolve } from 'node:path';
@@ -16,7 +16,7 @@ import {
   messageContent,
   processRssMb,
   requestJson,
-  waitUntilReady,
+  startChildServer,
   type Target,
 } from './measure.ts';
 
@@ -126,28 +126,10 @@ export async function startBureau(options: BureauOptions): Promise<BureauTarget>
   options.log(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
   const nodeOptions = options.traceFile ? ['--import', traceScript] : [];
-  const server: ChildProcess = spawn(process.execPath, [...nodeOptions, bin, 'start'], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  let hasExited = false;
-  const exited = new Promise<void>((resolveExit) =>
-    server.on('close', () => {
-      hasExited = true;
-      resolveExit();
-    }),
-  );
-  const stopServer = async () => {
-    if (!hasExited) server.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    await waitUntilReady(`${address}/readyz`, () => !hasExited);
-  } catch (error) {
-    await stopServer();
-    throw error;
-  }
-  const pid = server.pid ?? 0;
+  const server = await startChildServer([...nodeOptions, bin, 'start'], `${address}/readyz`, env);
+  const hasExited = () => server.hasExited();
+  const stopServer = () => server.stop();
+  const pid = server.pid;
   const idleRssMb = processRssMb(pid);
 
   const setupAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -313,10 +295,10 @@ export async function startBureau(options: BureauOptions): Promise<BureauTarget>
     receiverCounters: () => ({ ...counters }),
 
     async traceSnapshot(edge) {
-      if (!options.traceFile || hasExited) return undefined;
+      if (!options.traceFile || hasExited()) return undefined;
       traceSeq += 1;
       writeFileSync(`${options.traceFile}.edge`, edge);
-      server.kill('SIGUSR2');
+      server.child.kill('SIGUSR2');
       // A saturated server handles the signal late: its event loop may be blocked for seconds.
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {

@@ -2,12 +2,11 @@
  * The floors as targets of the chat benchmark: floor-server.ts in a child process, and the same devices and
  * rooms as for Bureau, receiving by HTTP long-poll or over one WebSocket each.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
-import { freePort, inParallel, messageContent, requestJson, waitUntilReady, type Target } from './measure.ts';
+import { freePort, inParallel, messageContent, requestJson, startChildServer, type Target } from './measure.ts';
 
 const serverScript = resolve(import.meta.dirname, 'floor-server.ts');
 const longPollMs = 30_000;
@@ -21,27 +20,11 @@ interface FloorMessage {
 
 async function startFloorServer(kind: FloorKind) {
   const port = await freePort();
-  const child = spawn(process.execPath, [serverScript, '--kind', kind, '--port', String(port)], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  let hasExited = false;
-  const exited = new Promise<void>((resolveExit) =>
-    child.on('close', () => {
-      hasExited = true;
-      resolveExit();
-    }),
+  const server = await startChildServer(
+    [serverScript, '--kind', kind, '--port', String(port)],
+    `http://127.0.0.1:${port}/healthz`,
   );
-  const stop = async () => {
-    if (!hasExited) child.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    await waitUntilReady(`http://127.0.0.1:${port}/healthz`, () => !hasExited);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { port, pid: child.pid ?? 0, stop };
+  return { port, pid: server.pid, stop: server.stop };
 }
 
 function roomLayout(devices: number, rooms: number) {

@@ -3,7 +3,7 @@
  * a process's CPU and memory from /proc, a keep-alive HTTP client, and the step that offers a rate of
  * messages to a target for a while and reports what was accepted and delivered.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
@@ -435,4 +435,41 @@ export class Bench {
 /** Whether a step is sustained: p99 within the target and (nearly) every offered message accepted. */
 export function isSustained(result: StepResult, p99TargetMs: number): boolean {
   return result.p99 <= p99TargetMs && result.accepted >= 0.95 * result.offered;
+}
+
+/** A server run as a child process of the benchmark, ready once `readyUrl` answers. */
+export interface ChildServer {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Whether the process has ended. */
+  readonly hasExited: () => boolean;
+  /** Ends it (SIGTERM) and waits for it. */
+  readonly stop: () => Promise<void>;
+}
+
+/** Starts `node <args>` and waits until `readyUrl` answers (stopping it if it never does). */
+export async function startChildServer(
+  args: readonly string[],
+  readyUrl: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, args, { ...(env ? { env } : {}), stdio: ['ignore', 'inherit', 'inherit'] });
+  let exited = false;
+  const closed = new Promise<void>((resolveClose) =>
+    child.on('close', () => {
+      exited = true;
+      resolveClose();
+    }),
+  );
+  const stop = async () => {
+    if (!exited) child.kill('SIGTERM');
+    await closed;
+  };
+  try {
+    await waitUntilReady(readyUrl, () => !exited);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { child, pid: child.pid ?? 0, hasExited: () => exited, stop };
 }
