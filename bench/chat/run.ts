@@ -18,6 +18,8 @@
  *                          [--step-duration 5] [--start 25] [--p99 50] [--postgres] [--skip-floors] [--skip-sqlite]
  *                          [--quick] [--trace] [--profile DIR [--heap]]
  *
+ * BENCH_NODE_OPTIONS, when set, is Bureau's NODE_OPTIONS (e.g. V8 flags to compare garbage collector settings).
+ *
  * --quick is a smoke configuration: 100 devices in 5 rooms of 20, 2 s search steps, 5 s measured.
  *
  * --trace preloads trace.ts into Bureau (statements, connection waits, cost per route during the measured
@@ -317,6 +319,7 @@ async function main(): Promise<void> {
     HOME: process.env.HOME,
     BUREAU_LOG_LEVEL: 'warn',
     BUREAU_RATE_LIMIT: '1000000',
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
   };
   try {
     if (!values['skip-floors']) {

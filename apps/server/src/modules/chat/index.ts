@@ -18,6 +18,7 @@ import { registerClientRoutes, type ChatIdentity } from './client.routes.ts';
 import { matrixErrorPresenter } from './matrix-errors.ts';
 import { createMatrixAuthenticator, registerMatrixHttpPolicy } from './matrix-http.ts';
 import { chatCoreMigration } from './migrations/202612010900_chat_core.ts';
+import { chatPushActionsByRoomMigration } from './migrations/202612011200_chat_push_actions_by_room.ts';
 import {
   generateSigningKey,
   privateKeyFromSeed,
@@ -186,7 +187,11 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
 
   return {
     name: 'chat',
-    migrations: [chatCoreMigration, ...features.flatMap((feature) => feature.migrations)],
+    migrations: [
+      chatCoreMigration,
+      chatPushActionsByRoomMigration,
+      ...features.flatMap((feature) => feature.migrations),
+    ],
     accounts,
     rooms,
     serverName,

@@ -120,6 +120,9 @@ export class UnreadCounts {
  * unread and highlight counts of a /sync include the event they count ("MUST appear in the same /sync
  * response"). Counts are the push actions after the user's read receipt.
  */
+/** Rooms whose unread counts one statement loads (one range condition each). */
+const roomsPerCount = 100;
+
 export function createPushService(deps: { database: Database }) {
   const tables = (executor: Executor = deps.database.executor) => executor.withTables<ChatTables>();
   const unread = new UnreadCounts();
@@ -185,13 +188,28 @@ export function createPushService(deps: { database: Database }) {
     for (const receipt of receipts) {
       readUpTo.set(`${receipt.room_id}\u0000${receipt.thread_id}`, Number(receipt.read_up_to));
     }
-    const actions = await tables(executor)
-      .selectFrom('chat_push_actions')
-      .select(['room_id', 'thread_id', 'stream_ordering', 'highlight'])
-      .where('matrix_id', '=', userId)
-      .where('room_id', 'in', roomIds)
-      .where('stream_ordering', '<=', upTo)
-      .execute();
+    // Actions are keyed by room and position (room first): each room's range starts after the user's
+    // unthreaded receipt, before which nothing counts.
+    const actions: Array<{ room_id: string; thread_id: string; stream_ordering: number; highlight: number | boolean }> =
+      [];
+    for (let start = 0; start < roomIds.length; start += roomsPerCount) {
+      const chunk = roomIds.slice(start, start + roomsPerCount);
+      actions.push(
+        ...(await tables(executor)
+          .selectFrom('chat_push_actions')
+          .select(['room_id', 'thread_id', 'stream_ordering', 'highlight'])
+          .where((eb) =>
+            eb.or(
+              chunk.map((roomId) =>
+                eb.and([eb('room_id', '=', roomId), eb('stream_ordering', '>', readUpTo.get(`${roomId}\u0000`) ?? 0)]),
+              ),
+            ),
+          )
+          .where('stream_ordering', '<=', upTo)
+          .where('matrix_id', '=', userId)
+          .execute()),
+      );
+    }
     for (const action of actions) {
       // An unthreaded receipt covers every thread; a threaded one its thread.
       const unthreaded = readUpTo.get(`${action.room_id}\u0000`) ?? 0;
@@ -342,14 +360,22 @@ export function createPushService(deps: { database: Database }) {
 
     /**
      * Drops the push actions a read receipt covers (keeps counting cheap): an unthreaded receipt covers every
-     * thread, `main` the main timeline, a thread root its thread.
+     * thread, `main` the main timeline, a thread root its thread. `after` is the position the same receipt
+     * had (its actions up to there are gone already), so the range read is what the receipt newly covers.
      */
-    async pruneRead(executor: Executor, userId: string, roomId: string, threadId: string, upTo: number) {
+    async pruneRead(
+      executor: Executor,
+      userId: string,
+      roomId: string,
+      threadId: string,
+      range: { readonly after: number; readonly upTo: number },
+    ) {
       let query = tables(executor)
         .deleteFrom('chat_push_actions')
-        .where('matrix_id', '=', userId)
         .where('room_id', '=', roomId)
-        .where('stream_ordering', '<=', upTo);
+        .where('stream_ordering', '>', range.after)
+        .where('stream_ordering', '<=', range.upTo)
+        .where('matrix_id', '=', userId);
       if (threadId !== '') query = query.where('thread_id', '=', threadId);
       await query.execute();
     },

@@ -907,7 +907,10 @@ export function registerRoomsRoutes(http: HttpServer, deps: RoomsRoutesDeps): vo
           conflict.columns(['room_id', 'matrix_id', 'receipt_type', 'thread_id']).doUpdateSet(values),
         )
         .execute();
-      await deps.push.pruneRead(context.executor, me.userId, roomId, threadId, Number(event.stream_ordering));
+      await deps.push.pruneRead(context.executor, me.userId, roomId, threadId, {
+        after: existing ? Number(existing.event_stream) : 0,
+        upTo: Number(event.stream_ordering),
+      });
       context.afterCommit(() => {
         deps.push.unread.invalidate(me.userId, roomId);
         deps.notifier.notify([roomKey(roomId), roomReceiptsKey(roomId), userKey(me.userId)]);

@@ -93,6 +93,43 @@ describe('Incremental /sync from memory', () => {
     expect(withoutAge(afterReceipt)).toEqual(withoutAge(await fromDatabase(bob, fromMemory.next_batch)));
   });
 
+  it('counts from successive and threaded receipts as a fresh process does, and forgets what they cover', async () => {
+    const since = (await bob.sync()).next_batch;
+    const first = await alice.send(roomId, { msgtype: 'm.text', body: 'Un' });
+    const second = await alice.send(roomId, { msgtype: 'm.text', body: 'Deux' });
+    const root = await alice.send(roomId, { msgtype: 'm.text', body: 'Fil' });
+    const reply = await alice.send(roomId, {
+      msgtype: 'm.text',
+      body: 'Dans le fil',
+      'm.relates_to': {
+        rel_type: 'm.thread',
+        event_id: root,
+        is_falling_back: true,
+        'm.in_reply_to': { event_id: root },
+      },
+    });
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Trois' });
+    const receipt = (eventId: string, body: Record<string, unknown> = {}) =>
+      bob.ok('POST', `rooms/${encodeURIComponent(roomId)}/receipt/m.read/${encodeURIComponent(eventId)}`, body);
+    await receipt(first);
+    await receipt(second);
+    await receipt(reply, { thread_id: root });
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Quatre' });
+
+    const synced = await bob.sync({ since });
+    // Unread: the thread's root, "Trois" and "Quatre" (the thread is read).
+    expect(synced.rooms.join[roomId]?.unread_notifications).toEqual({ notification_count: 3, highlight_count: 0 });
+    expect(withoutAge(synced)).toEqual(withoutAge(await fromDatabase(bob, since)));
+    const kept = await app.platform.database.executor
+      .withTables<ChatTables>()
+      .selectFrom('chat_push_actions')
+      .select('stream_ordering')
+      .where('matrix_id', '=', bob.userId)
+      .where('room_id', '=', roomId)
+      .execute();
+    expect(kept).toHaveLength(3);
+  });
+
   it('reads the database for an event another one relates to, and after a redaction', async () => {
     const since = (await bob.sync()).next_batch;
     const root = await alice.send(roomId, { msgtype: 'm.text', body: 'Fil' });
