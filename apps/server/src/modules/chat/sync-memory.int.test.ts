@@ -130,6 +130,16 @@ describe('Incremental /sync from memory', () => {
     expect(kept).toHaveLength(3);
   });
 
+  it('answers a long-poll at the head of the stream at its timeout as a sync with nothing new', async () => {
+    await alice.send(roomId, { msgtype: 'm.text', body: 'Avant' });
+    const head = await bob.sync();
+    const immediate = await bob.sync({ since: head.next_batch, timeout: '0' });
+    const waited = await bob.sync({ since: head.next_batch, timeout: '60' });
+    expect(waited.next_batch).toBe(head.next_batch);
+    expect(withoutAge(waited)).toEqual(withoutAge(immediate));
+    expect(waited).toMatchObject({ rooms: { join: {} }, device_one_time_keys_count: {} });
+  });
+
   it('reads the database for an event another one relates to, and after a redaction', async () => {
     const since = (await bob.sync()).next_batch;
     const root = await alice.send(roomId, { msgtype: 'm.text', body: 'Fil' });

@@ -648,37 +648,52 @@ export function createSyncService(deps: SyncDependencies) {
   };
 
   async function answer(request: SyncRequest): Promise<Record<string, unknown>> {
-    {
-      const userId = request.principal.userId;
-      const deadline = deps.clock.now().getTime() + request.timeoutMs;
-      for (;;) {
-        const upTo = await streamHead();
-        const typingSerial = deps.typing.serial;
-        const { response, hasChanges } = await build(request, upTo, typingSerial);
+    const userId = request.principal.userId;
+    const deadline = deps.clock.now().getTime() + request.timeoutMs;
+    for (;;) {
+      const upTo = await streamHead();
+      const typingSerial = deps.typing.serial;
+      // A token at the head (the previous response's next_batch, nothing committed or typed since): nothing
+      // can be new, so the long-poll waits before building anything. It builds at its timeout.
+      const isAtHead =
+        request.since !== undefined &&
+        !request.fullState &&
+        request.since.position === upTo &&
+        request.since.typing === typingSerial &&
+        deadline > deps.clock.now().getTime() &&
+        request.signal?.aborted !== true;
+      let response: Record<string, unknown> | undefined;
+      if (!isAtHead) {
+        const built = await build(request, upTo, typingSerial);
         const remaining = deadline - deps.clock.now().getTime();
-        if (request.since === undefined || hasChanges || remaining <= 0 || request.signal?.aborted) return response;
-        // Nothing new: wait for a change concerning the user or one of their rooms. The wait is registered
-        // before looking at the stream again, so a change committed meanwhile is never missed.
-        const rooms = await membershipsOf(deps.database.executor, userId, upTo);
-        const keys = [
-          userKey(userId),
-          ...rooms.filter((row) => row.membership === 'join').map((row) => roomKey(row.room_id)),
-        ];
-        const controller = new AbortController();
-        const abort = () => controller.abort();
-        request.signal?.addEventListener('abort', abort, { once: true });
-        try {
-          const waiting = deps.notifier.wait(keys, remaining, controller.signal);
-          const latest = await streamHead();
-          if (latest > upTo || deps.typing.serial > typingSerial) {
-            controller.abort();
-            await waiting;
-            continue;
-          }
-          if (!(await waiting)) return response;
-        } finally {
-          request.signal?.removeEventListener('abort', abort);
+        if (request.since === undefined || built.hasChanges || remaining <= 0 || request.signal?.aborted) {
+          return built.response;
         }
+        response = built.response;
+      }
+      // Nothing new: wait for a change concerning the user or one of their rooms. The wait is registered
+      // before looking at the stream again, so a change committed meanwhile is never missed.
+      const rooms = await membershipsOf(deps.database.executor, userId, upTo);
+      const keys = [
+        userKey(userId),
+        ...rooms.filter((row) => row.membership === 'join').map((row) => roomKey(row.room_id)),
+      ];
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      request.signal?.addEventListener('abort', abort, { once: true });
+      try {
+        const waiting = deps.notifier.wait(keys, deadline - deps.clock.now().getTime(), controller.signal);
+        const latest = await streamHead();
+        if (latest > upTo || deps.typing.serial > typingSerial) {
+          controller.abort();
+          await waiting;
+          continue;
+        }
+        if (!(await waiting)) {
+          return response ?? (await build(request, await streamHead(), deps.typing.serial)).response;
+        }
+      } finally {
+        request.signal?.removeEventListener('abort', abort);
       }
     }
   }
