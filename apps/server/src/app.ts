@@ -4,6 +4,7 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.ts';
 import { createChatModule, type ChatIdentity, type ChatModule } from './modules/chat/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
+import { createAssistantModule, type AssistantModule } from './modules/assistant/index.ts';
 import { requireAuthentication } from './modules/identity/index.ts';
 import { AppError } from './platform/errors.ts';
 import type { FastifyRequest } from 'fastify';
@@ -68,6 +69,8 @@ export interface BureauApp {
   readonly identity: IdentityModule;
   /** The chat module (Matrix homeserver), for tests and benchmarks. */
   readonly chat: ChatModule;
+  /** The assistant module (Albert's model gateway), for tests and benchmarks. */
+  readonly assistant: AssistantModule;
   /** Applies pending migrations and records the instance at first start. */
   migrate(): Promise<string[]>;
   /** Migrates, starts the modules and background work, then listens on the configured address. */
@@ -164,7 +167,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     identity: chatIdentityOf(identity),
     config,
   });
-  const modules: BureauModule[] = [identity, chat];
+  const assistant = createAssistantModule({
+    database,
+    clock,
+    newId,
+    logger,
+    audit,
+    authz,
+    sensitivity,
+    identity: {
+      subjectOf: (request) => identity.subjectOf(request),
+      organisationDefaultLabel: (organisationId) =>
+        identity.directory.defaultLabelOf(organisationId, database.executor),
+    },
+    config,
+  });
+  const modules: BureauModule[] = [identity, chat, assistant];
 
   const migrations: Migration[] = [...platformMigrations, ...modules.flatMap((module) => module.migrations)];
   const migrationRunner = createMigrationRunner(database, migrations);
@@ -261,6 +279,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     modules,
     identity,
     chat,
+    assistant,
     migrate,
     async listen() {
       await migrate();

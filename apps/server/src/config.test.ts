@@ -65,6 +65,49 @@ describe('parseConfig', () => {
   });
 });
 
+describe('BUREAU_AI_PROVIDERS_FILE', () => {
+  it('reads the providers with their secrets from the environment, and stops at boot on a bad file naming every problem', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'bureau-providers-'));
+    try {
+      const file = join(directory, 'providers.yaml');
+      await writeFile(
+        file,
+        [
+          'providers:',
+          '  - id: onprem',
+          '    baseUrl: http://10.0.0.5:8000/v1',
+          '    apiKey: ${VLLM_KEY}',
+          '    hosting: on-premises',
+          '    clearance: restricted',
+          '    models: [{ name: albert-large, upstream: mistral-small, type: chat }]',
+        ].join('\n'),
+      );
+      const config = parseConfig({ BUREAU_AI_PROVIDERS_FILE: file, VLLM_KEY: 'secret-key' });
+      expect(config.assistant.providers).toMatchObject([
+        { id: 'onprem', apiKey: 'secret-key', clearance: 'restricted', models: [{ name: 'albert-large' }] },
+      ]);
+      expect(parseConfig({}).assistant.providers).toEqual([]);
+
+      await writeFile(file, 'providers:\n  - id: cloud\n    hosting: public-cloud\n    clearance: sensitive\n');
+      const error = (() => {
+        try {
+          parseConfig({ BUREAU_AI_PROVIDERS_FILE: file });
+        } catch (thrown) {
+          return thrown;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems.every((problem) => problem.variable === 'BUREAU_AI_PROVIDERS_FILE')).toBe(true);
+      expect(problems.map((problem) => problem.reason).join('\n')).toMatch(/baseUrl[\s\S]*models[\s\S]*public-cloud/);
+      expect(() => parseConfig({ BUREAU_AI_PROVIDERS_FILE: join(directory, 'absent.yaml') })).toThrow(/cannot read/);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('describeSettings', () => {
   it('documents every setting with its default and marks secrets', () => {
     const rows = describeSettings();

@@ -2,6 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import {
+  parseProvidersFile,
+  ProvidersFileError,
+  type ProviderDefinition,
+} from './modules/assistant/gateway/providers-file.ts';
 
 /**
  * Every setting of Bureau, read from environment variables (and an optional `.env` file), parsed once
@@ -140,14 +145,23 @@ export const configSchema = z.object({
   BUREAU_JOB_CONCURRENCY: setting(wholeNumber(0, 64).default(2), {
     description: 'Background jobs run at once by this process (0: this process runs none).',
   }),
+  BUREAU_AI_PROVIDERS_FILE: setting(z.string().trim().min(1).optional(), {
+    description:
+      "YAML or JSON file declaring the model providers of Albert's gateway (OpenAI-compatible servers, their hosting and clearance); `${VAR}` in it reads the environment. Unset: no provider until an administrator adds one.",
+  }),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = ReturnType<typeof toConfig>;
 
-function toConfig(env: z.output<typeof configSchema>, cwd: string) {
+function toConfig(env: z.output<typeof configSchema>, cwd: string, providers: readonly ProviderDefinition[]) {
   const dataDir = resolve(cwd, env.BUREAU_DATA_DIR);
   return {
+    assistant: {
+      /** The model providers of the providers file (secret keys resolved from the environment). */
+      providers,
+      providersFile: env.BUREAU_AI_PROVIDERS_FILE === undefined ? null : resolve(cwd, env.BUREAU_AI_PROVIDERS_FILE),
+    },
     host: env.BUREAU_HOST,
     port: env.BUREAU_PORT,
     publicUrl: env.BUREAU_PUBLIC_URL,
@@ -258,7 +272,38 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     });
     throw new ConfigError(problems);
   }
-  return toConfig(result.data, cwd);
+  return toConfig(result.data, cwd, readProvidersFile(result.data.BUREAU_AI_PROVIDERS_FILE, cwd, env));
+}
+
+function providersFileFormat(path: string, text: string): 'yaml' | 'json' {
+  if (/\.json$/i.test(path)) return 'json';
+  if (/\.ya?ml$/i.test(path)) return 'yaml';
+  return text.trimStart().startsWith('{') ? 'json' : 'yaml';
+}
+
+/** The providers of BUREAU_AI_PROVIDERS_FILE, or a ConfigError listing every problem of the file. */
+function readProvidersFile(
+  file: string | undefined,
+  cwd: string,
+  env: Record<string, string | undefined>,
+): ProviderDefinition[] {
+  if (file === undefined) return [];
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new ConfigError([{ variable: 'BUREAU_AI_PROVIDERS_FILE', reason: `cannot read ${path} (${reason})` }]);
+  }
+  try {
+    return parseProvidersFile(text, { format: providersFileFormat(path, text), env, source: path });
+  } catch (error) {
+    if (error instanceof ProvidersFileError) {
+      throw new ConfigError(error.issues.map((issue) => ({ variable: 'BUREAU_AI_PROVIDERS_FILE', reason: issue })));
+    }
+    throw error;
+  }
 }
 
 /** The process environment merged over an optional `.env` file of `cwd` (the environment wins). */

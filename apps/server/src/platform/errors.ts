@@ -59,6 +59,31 @@ export interface ErrorCatalogue<Code extends string> {
   create(code: Code, details?: ErrorDetails, options?: { cause?: unknown }): AppError;
 }
 
+/**
+ * The error `code` of `catalogue` whose `{somethingName}` placeholders are filled with `names`, each in the
+ * message's language (a level's or a hosting's label in French and in English); the other placeholders
+ * come from `details` as usual.
+ */
+export function localisedError<Code extends string>(
+  catalogue: ErrorCatalogue<Code>,
+  code: Code,
+  details: ErrorDetails,
+  names: Readonly<Record<string, string | Readonly<Record<Locale, string>>>>,
+): AppError {
+  const definition = catalogue.definitions[code];
+  const fill = (template: string, locale: Locale) =>
+    template.replace(/\{(\w+Name)\}/g, (whole, key: string) => {
+      const name = names[key];
+      if (name === undefined) return whole;
+      return typeof name === 'string' ? name : name[locale];
+    });
+  return new AppError(
+    code,
+    { kind: definition.kind, fr: fill(definition.fr, 'fr'), en: fill(definition.en, 'en') },
+    details,
+  );
+}
+
 /** A module's catalogue of error codes (`CHAT_ROOM_NOT_FOUND`...), each with its kind and messages. */
 export function defineErrors<const Definitions extends Record<string, ErrorDefinition>>(
   definitions: Definitions,

@@ -1,5 +1,5 @@
 import type { AuditActor, AuditLog } from '../audit/audit-log.ts';
-import { AppError, type ErrorDetails, type Locale } from '../errors.ts';
+import { localisedError, type AppError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import {
   compareSensitivity,
@@ -137,6 +137,7 @@ export function createSensitivityService(deps: SensitivityServiceDependencies): 
     const maximum = maxClearanceForHosting(hosting);
     if (compareSensitivity(clearance, maximum) > 0) {
       throw localisedError(
+        sensitivityErrors,
         'SENSITIVITY_CLEARANCE_ABOVE_HOSTING',
         { processorId: id, hosting, clearance, maximum },
         {
@@ -248,6 +249,7 @@ export function createSensitivityService(deps: SensitivityServiceDependencies): 
       if (compareSensitivity(processor.clearance, level) < 0) {
         return refuse(
           localisedError(
+            sensitivityErrors,
             'SENSITIVITY_PROCESSING_REFUSED',
             { processorId: processor.id, level, clearance: processor.clearance },
             {
@@ -273,27 +275,4 @@ export function createSensitivityService(deps: SensitivityServiceDependencies): 
       return { processor, level };
     },
   };
-}
-
-/**
- * An error of the catalogue whose `{somethingName}` placeholders are filled with `names`, each in the
- * message's language; the other placeholders come from `details` as usual.
- */
-function localisedError(
-  code: 'SENSITIVITY_PROCESSING_REFUSED' | 'SENSITIVITY_CLEARANCE_ABOVE_HOSTING',
-  details: ErrorDetails,
-  names: Readonly<Record<string, string | Readonly<Record<Locale, string>>>>,
-): AppError {
-  const definition = sensitivityErrors.definitions[code];
-  const fill = (template: string, locale: Locale) =>
-    template.replace(/\{(\w+Name)\}/g, (whole, key: string) => {
-      const name = names[key];
-      if (name === undefined) return whole;
-      return typeof name === 'string' ? name : name[locale];
-    });
-  return new AppError(
-    code,
-    { kind: definition.kind, fr: fill(definition.fr, 'fr'), en: fill(definition.en, 'en') },
-    details,
-  );
 }

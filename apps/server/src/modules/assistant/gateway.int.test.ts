@@ -1,0 +1,336 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp, type BureauApp } from '../../app.ts';
+import { signInHeaders } from '../../testing/sign-in.ts';
+import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import { countFakeTokens, startFakeOpenAiUpstream, type FakeUpstream } from './testing/fake-openai-upstream.ts';
+
+const publicUrl = 'http://bureau.test';
+const password = 'Un-mot-de-passe-solide-2026';
+const system = { system: true, label: 'test' };
+
+/**
+ * The gateway end to end: Bureau listening on a port, two OpenAI-compatible upstreams started by the test
+ * (an on-premises one cleared for `sensitive` that requires pseudonymisation, a public-cloud one cleared
+ * for `internal`), and the official `openai` client as the program calling Bureau with an API key.
+ */
+describe('Model gateway (OpenAI-compatible API)', () => {
+  let onPremises: FakeUpstream;
+  let cloud: FakeUpstream;
+  let directory: string;
+  let environment: TestEnvironment;
+  let app: BureauApp;
+  let address: string;
+  let client: OpenAI;
+  let apiKey: string;
+  let apiKeyId: string;
+  let adminHeaders: Record<string, string>;
+  let organisationId: string;
+
+  beforeAll(async () => {
+    onPremises = await startFakeOpenAiUpstream({
+      name: 'onprem',
+      apiKey: 'onprem-secret',
+      models: [
+        { id: 'mistral-small', type: 'chat' },
+        { id: 'bge-m3', type: 'embeddings' },
+      ],
+    });
+    cloud = await startFakeOpenAiUpstream({
+      name: 'cloud',
+      apiKey: 'cloud-secret',
+      models: [{ id: 'gpt-x', type: 'chat' }],
+    });
+    directory = await mkdtemp(join(tmpdir(), 'bureau-gateway-'));
+    const providersFile = join(directory, 'providers.yaml');
+    await writeFile(
+      providersFile,
+      [
+        'providers:',
+        '  - id: onprem-vllm',
+        `    baseUrl: ${onPremises.baseUrl}`,
+        '    apiKey: ${ONPREM_KEY}',
+        '    hosting: secnumcloud',
+        '    clearance: sensitive',
+        '    requiresPseudonymisation: true',
+        '    timeouts: { firstByteMs: 1000, totalMs: 5000 }',
+        '    models:',
+        '      - { name: albert-large, upstream: mistral-small, type: chat }',
+        '      - { name: albert-embeddings, upstream: bge-m3, type: embeddings }',
+        '  - id: cloud-api',
+        `    baseUrl: ${cloud.baseUrl}`,
+        '    apiKey: ${CLOUD_KEY}',
+        '    hosting: public-cloud',
+        '    clearance: internal',
+        '    timeouts: { firstByteMs: 1000, totalMs: 5000 }',
+        '    models:',
+        '      - { name: albert-large, upstream: gpt-x, type: chat }',
+      ].join('\n'),
+    );
+    environment = await createTestEnvironment({
+      BUREAU_PUBLIC_URL: publicUrl,
+      BUREAU_LOG_LEVEL: 'error',
+      BUREAU_HOST: '127.0.0.1',
+      BUREAU_AI_PROVIDERS_FILE: providersFile,
+      ONPREM_KEY: 'onprem-secret',
+      CLOUD_KEY: 'cloud-secret',
+    });
+    app = await buildApp(environment.config);
+    address = await app.listen();
+    const identity = app.identity.directory;
+    const organisation = await identity.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
+    organisationId = organisation.id;
+    await identity.createUser({ email: 'agent@min.gouv.fr', password, displayName: 'Agent Test' }, system);
+    const admin = await identity.createUser({ email: 'admin@min.gouv.fr', password, displayName: 'Admin' }, system);
+    await app.platform.database.executor
+      .withTables<{ identity_users: { id: string; is_instance_admin: number | boolean } }>()
+      .updateTable('identity_users')
+      .set({ is_instance_admin: app.platform.database.dialect === 'sqlite' ? 1 : true })
+      .where('id', '=', admin.id)
+      .execute();
+    adminHeaders = await signInHeaders(app, { email: 'admin@min.gouv.fr', password, publicUrl });
+    const agentHeaders = await signInHeaders(app, { email: 'agent@min.gouv.fr', password, publicUrl });
+    const created = await app.http.inject({
+      method: 'POST',
+      url: '/api/me/api-keys',
+      headers: agentHeaders,
+      payload: { name: 'Programme', scopes: ['ai'] },
+    });
+    const body = created.json<{ apiKey: { id: string }; secret: string }>();
+    apiKey = body.secret;
+    apiKeyId = body.apiKey.id;
+    client = new OpenAI({ apiKey, baseURL: `${address}/v1`, maxRetries: 0, timeout: 10_000 });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await environment.destroy();
+    await onPremises.close();
+    await cloud.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    onPremises.setBehaviour({ kind: 'normal' });
+    cloud.setBehaviour({ kind: 'normal' });
+    onPremises.reset();
+    cloud.reset();
+  });
+
+  const ask = (content: string, options?: OpenAI.RequestOptions) =>
+    client.chat.completions.create({ model: 'albert-large', messages: [{ role: 'user', content }] }, options);
+
+  it('lists the model aliases, completes, streams and embeds through Bureau', async () => {
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id).sort()).toEqual(['albert-embeddings', 'albert-large']);
+
+    const completion = await ask('Bonjour Albert');
+    expect(completion.model).toBe('albert-large');
+    expect(completion.choices[0]?.message.content).toMatch(/^Réponse de (onprem|cloud) : Bonjour Albert$/);
+    expect(completion.usage?.completion_tokens).toBe(countFakeTokens(completion.choices[0]?.message.content ?? ''));
+
+    const stream = await client.chat.completions.create({
+      model: 'albert-large',
+      messages: [{ role: 'user', content: 'Une réponse en flux' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let streamed = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta.content ?? '';
+      usage ??= chunk.usage;
+      expect(chunk.model).toBe('albert-large');
+    }
+    expect(streamed).toMatch(/^Réponse de (onprem|cloud) : Une réponse en flux$/);
+    expect(usage?.completion_tokens).toBe(countFakeTokens(streamed));
+
+    const embeddings = await client.embeddings.create({ model: 'albert-embeddings', input: ['un', 'deux'] });
+    expect(embeddings.data).toHaveLength(2);
+    expect(embeddings.data[0]?.embedding).toHaveLength(8);
+    expect(onPremises.requests.filter((request) => request.path === '/v1/embeddings')).toHaveLength(1);
+  });
+
+  it('sends a sensitive request only to the provider cleared for it, and refuses a restricted one, audited', async () => {
+    for (let index = 0; index < 6; index += 1) {
+      const answer = await ask('Dossier sensible', { headers: { 'X-Bureau-Sensitivity': 'sensitive' } });
+      expect(answer.choices[0]?.message.content).toBe('Réponse de onprem : Dossier sensible');
+    }
+    expect(cloud.requests).toHaveLength(0);
+
+    const refused = await ask('Diffusion restreinte', { headers: { 'X-Bureau-Sensitivity': 'restricted' } }).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe('AI_NO_CLEARED_PROVIDER');
+    expect((refused as InstanceType<typeof OpenAI.APIError>).message).toContain('Diffusion restreinte');
+    expect(onPremises.requests).toHaveLength(6);
+    expect(cloud.requests).toHaveLength(0);
+    const audit = await app.platform.audit.query({ action: 'assistant.routing.refused', limit: 10 });
+    expect(audit.items[0]).toMatchObject({
+      outcome: 'denied',
+      organisationId,
+      details: { model: 'albert-large', level: 'restricted' },
+    });
+  });
+
+  it('pseudonymises personal data for the provider that requires it and restores it in answers and streams', async () => {
+    const text = 'Écrire à claire.martin@interieur.gouv.fr ou au 01 23 45 67 89';
+    const answer = await ask(text, { headers: { 'X-Bureau-Sensitivity': 'sensitive' } });
+    expect(answer.choices[0]?.message.content).toBe(`Réponse de onprem : ${text}`);
+    const received = onPremises.requests.at(-1)?.rawBody ?? '';
+    expect(received).not.toContain('claire.martin');
+    expect(received).not.toContain('45 67');
+    expect(received).toContain('[EMAIL_1]');
+
+    const stream = await client.chat.completions.create(
+      { model: 'albert-large', messages: [{ role: 'user', content: text }], stream: true },
+      { headers: { 'X-Bureau-Sensitivity': 'sensitive' } },
+    );
+    let streamed = '';
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
+    expect(streamed).toBe(`Réponse de onprem : ${text}`);
+  });
+
+  it('fails over to another cleared provider before the first byte, never after it', async () => {
+    onPremises.setBehaviour({ kind: 'fail', status: 503 });
+    for (let index = 0; index < 3; index += 1) {
+      expect((await ask('Panne')).choices[0]?.message.content).toBe('Réponse de cloud : Panne');
+    }
+    onPremises.setBehaviour({ kind: 'normal' });
+    cloud.setBehaviour({ kind: 'hang' });
+    expect((await ask('Lenteur')).choices[0]?.message.content).toBe('Réponse de onprem : Lenteur');
+
+    cloud.setBehaviour({ kind: 'die-mid-stream', afterChunks: 2 });
+    onPremises.setBehaviour({ kind: 'die-mid-stream', afterChunks: 2 });
+    onPremises.reset();
+    cloud.reset();
+    const stream = await client.chat.completions.create({
+      model: 'albert-large',
+      messages: [{ role: 'user', content: 'Interrompu en cours de route' }],
+      stream: true,
+    });
+    const consumed = (async () => {
+      for await (const chunk of stream) void chunk;
+    })();
+    await expect(consumed).rejects.toThrow(/interrompu|stopped/);
+    // One provider was called: the failure came after the first byte.
+    expect(onPremises.requests.length + cloud.requests.length).toBe(1);
+
+    const sensitiveDown = await ask('Seul fournisseur habilité en panne', {
+      headers: { 'X-Bureau-Sensitivity': 'sensitive' },
+    }).catch((error: unknown) => error);
+    expect(sensitiveDown).toBeInstanceOf(OpenAI.APIError);
+    expect((sensitiveDown as InstanceType<typeof OpenAI.APIError>).code).toBe('AI_UPSTREAM_FAILED');
+  });
+
+  it('answers 429 with Retry-After past a quota, exactly under 50 concurrent requests, and records usage exactly', async () => {
+    const setQuota = (payload: Record<string, unknown>) =>
+      app.http.inject({ method: 'PUT', url: '/api/admin/assistant/quotas', headers: adminHeaders, payload });
+    expect(
+      (
+        await setQuota({
+          scopeType: 'api-key',
+          scopeId: apiKeyId,
+          model: 'albert-large',
+          requestsPerMinute: 20,
+          tokensPerMinute: null,
+          tokensPerDay: null,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const before = await usageTotals();
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, index) => ask(`Question ${index}`)));
+    const fulfilled = results.filter((result) => result.status === 'fulfilled');
+    const refused = results.filter((result) => result.status === 'rejected');
+    expect(fulfilled).toHaveLength(20);
+    expect(refused).toHaveLength(30);
+    const rateLimited =
+      refused[0]?.status === 'rejected' ? (refused[0].reason as InstanceType<typeof OpenAI.APIError>) : undefined;
+    expect(rateLimited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(Number(rateLimited?.headers?.get('retry-after'))).toBeGreaterThan(0);
+    expect(rateLimited?.code).toBe('AI_QUOTA_EXCEEDED');
+
+    const after = await usageTotals();
+    const answered = fulfilled.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+    expect(after.requests - before.requests).toBe(50);
+    expect(after.prompt_tokens - before.prompt_tokens).toBe(
+      answered.reduce((sum, answer) => sum + (answer?.usage?.prompt_tokens ?? 0), 0),
+    );
+    expect(after.completion_tokens - before.completion_tokens).toBe(
+      answered.reduce((sum, answer) => sum + (answer?.usage?.completion_tokens ?? 0), 0),
+    );
+    await app.http.inject({
+      method: 'DELETE',
+      url: `/api/admin/assistant/quotas?scopeType=api-key&scopeId=${apiKeyId}&model=albert-large`,
+      headers: adminHeaders,
+    });
+    expect((await ask('Après le quota')).choices).toHaveLength(1);
+  });
+
+  async function usageTotals() {
+    const response = await fetch(`${address}/v1/usage?limit=1`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(response.status).toBe(200);
+    return (
+      (await response.json()) as { totals: { requests: number; prompt_tokens: number; completion_tokens: number } }
+    ).totals;
+  }
+
+  it('refuses bad input with OpenAI-shaped errors and stable codes', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${address}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const noMessages = await post({ model: 'albert-large' });
+    expect(noMessages.status).toBe(400);
+    expect(await noMessages.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'AI_REQUEST_INVALID' },
+    });
+    const unknownModel = await post({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] });
+    expect(unknownModel.status).toBe(404);
+    expect(await unknownModel.json()).toMatchObject({ error: { code: 'AI_MODEL_NOT_FOUND' } });
+    const wrongType = await post({ model: 'albert-embeddings', messages: [{ role: 'user', content: 'x' }] });
+    expect(wrongType.status).toBe(400);
+    const badLevel = await post(
+      { model: 'albert-large', messages: [{ role: 'user', content: 'x' }] },
+      { 'x-bureau-sensitivity': 'secret' },
+    );
+    expect(badLevel.status).toBe(400);
+    expect(await badLevel.json()).toMatchObject({ error: { code: 'AI_SENSITIVITY_INVALID' } });
+    expect((await post('{not json')).status).toBe(400);
+    const anonymous = await fetch(`${address}/v1/models`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ error: { type: 'authentication_error' } });
+  });
+});
+
+describe('Model gateway without providers', () => {
+  it('starts and answers that no provider is configured', async () => {
+    const environment = await createTestEnvironment({ BUREAU_PUBLIC_URL: publicUrl, BUREAU_LOG_LEVEL: 'error' });
+    const app = await buildApp(environment.config);
+    try {
+      await app.migrate();
+      await app.identity.directory.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
+      await app.identity.directory.createUser({ email: 'agent@min.gouv.fr', password, displayName: 'Agent' }, system);
+      const headers = await signInHeaders(app, { email: 'agent@min.gouv.fr', password, publicUrl });
+      const response = await app.http.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        headers,
+        payload: { model: 'albert-large', messages: [{ role: 'user', content: 'Bonjour' }] },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({ error: { type: 'api_error', code: 'AI_NO_PROVIDER' } });
+      const models = await app.http.inject({ url: '/v1/models', headers });
+      expect(models.json()).toEqual({ object: 'list', data: [] });
+    } finally {
+      await app.close();
+      await environment.destroy();
+    }
+  });
+});

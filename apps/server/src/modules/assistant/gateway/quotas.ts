@@ -1,0 +1,258 @@
+import { assistantErrors } from '../assistant.errors.ts';
+
+export type QuotaScopeType = 'organisation' | 'api-key';
+
+export interface QuotaLimits {
+  readonly requestsPerMinute: number | null;
+  readonly tokensPerMinute: number | null;
+  readonly tokensPerDay: number | null;
+}
+
+/** Limits for an organisation or an API key, for one model alias or for all (`*`). */
+export interface QuotaRule extends QuotaLimits {
+  readonly scopeType: QuotaScopeType;
+  readonly scopeId: string;
+  readonly model: string;
+}
+
+/** Who asks for which model: every rule of the organisation and of the key that names it (or `*`) applies. */
+export interface QuotaSubject {
+  readonly organisationId: string | null;
+  readonly apiKeyId: string | null;
+  readonly model: string;
+}
+
+/** What a request holds until it settles. */
+export interface Reservation {
+  readonly tokens: number;
+  readonly entries: ReadonlyArray<{ readonly counter: Counter; readonly second: number; readonly minute: number }>;
+}
+
+const secondsPerMinuteWindow = 60;
+const minutesPerDayWindow = 24 * 60;
+
+/**
+ * Sliding windows of one counter (an organisation's or a key's use of one rule): requests and tokens per
+ * second over the last minute, tokens per minute over the last 24 hours. Rings of buckets stamped with
+ * the second (or minute) they count, so nothing needs a timer.
+ */
+class Counter {
+  readonly #requests = new Float64Array(secondsPerMinuteWindow);
+  readonly #tokens = new Float64Array(secondsPerMinuteWindow);
+  readonly #secondStamps = new Float64Array(secondsPerMinuteWindow).fill(-1);
+  readonly #dayTokens = new Float64Array(minutesPerDayWindow);
+  readonly #minuteStamps = new Float64Array(minutesPerDayWindow).fill(-1);
+
+  #secondSlot(second: number): number {
+    const slot = second % secondsPerMinuteWindow;
+    if (this.#secondStamps[slot] !== second) {
+      this.#secondStamps[slot] = second;
+      this.#requests[slot] = 0;
+      this.#tokens[slot] = 0;
+    }
+    return slot;
+  }
+
+  #minuteSlot(minute: number): number {
+    const slot = minute % minutesPerDayWindow;
+    if (this.#minuteStamps[slot] !== minute) {
+      this.#minuteStamps[slot] = minute;
+      this.#dayTokens[slot] = 0;
+    }
+    return slot;
+  }
+
+  /** Uses within the window ending at `second`, oldest first: `[bucket time, amount]`. */
+  minuteUses(second: number, kind: 'requests' | 'tokens'): Array<[number, number]> {
+    const values = kind === 'requests' ? this.#requests : this.#tokens;
+    const uses: Array<[number, number]> = [];
+    for (let at = second - secondsPerMinuteWindow + 1; at <= second; at += 1) {
+      const slot = ((at % secondsPerMinuteWindow) + secondsPerMinuteWindow) % secondsPerMinuteWindow;
+      if (this.#secondStamps[slot] === at && (values[slot] ?? 0) !== 0) uses.push([at, values[slot] ?? 0]);
+    }
+    return uses;
+  }
+
+  dayUses(minute: number): Array<[number, number]> {
+    const uses: Array<[number, number]> = [];
+    for (let at = minute - minutesPerDayWindow + 1; at <= minute; at += 1) {
+      const slot = ((at % minutesPerDayWindow) + minutesPerDayWindow) % minutesPerDayWindow;
+      if (this.#minuteStamps[slot] === at && (this.#dayTokens[slot] ?? 0) !== 0) {
+        uses.push([at, this.#dayTokens[slot] ?? 0]);
+      }
+    }
+    return uses;
+  }
+
+  add(second: number, minute: number, requests: number, tokens: number): void {
+    const slot = this.#secondSlot(second);
+    this.#requests[slot] = (this.#requests[slot] ?? 0) + requests;
+    this.#tokens[slot] = (this.#tokens[slot] ?? 0) + tokens;
+    const daySlot = this.#minuteSlot(minute);
+    this.#dayTokens[daySlot] = (this.#dayTokens[daySlot] ?? 0) + tokens;
+  }
+
+  /** Corrects the tokens counted at `second`/`minute`, if those buckets are still in their windows. */
+  adjust(second: number, minute: number, tokens: number): void {
+    const slot = second % secondsPerMinuteWindow;
+    if (this.#secondStamps[slot] === second) this.#tokens[slot] = Math.max(0, (this.#tokens[slot] ?? 0) + tokens);
+    const daySlot = minute % minutesPerDayWindow;
+    if (this.#minuteStamps[daySlot] === minute) {
+      this.#dayTokens[daySlot] = Math.max(0, (this.#dayTokens[daySlot] ?? 0) + tokens);
+    }
+  }
+}
+
+/**
+ * Seconds until enough of `uses` (bucket time, amount; oldest first) leaves a window of `windowLength`
+ * buckets of `bucketSeconds` for `needed` more to fit under `limit`.
+ */
+function secondsUntilFits(
+  uses: ReadonlyArray<[number, number]>,
+  limit: number,
+  needed: number,
+  now: number,
+  windowLength: number,
+  bucketSeconds: number,
+): number {
+  let used = uses.reduce((sum, [, amount]) => sum + amount, 0);
+  for (const [at, amount] of uses) {
+    used -= amount;
+    if (used + needed <= limit) return Math.max(1, Math.ceil((at + windowLength) * bucketSeconds - now));
+  }
+  return windowLength * bucketSeconds;
+}
+
+/**
+ * Quotas of the gateway, counted in this process: requests per minute, tokens per minute and tokens per
+ * day (sliding windows of 60 s and 24 h), per organisation and per API key, for one model or all. A
+ * request reserves one request and its expected tokens before the call (every applicable rule must
+ * have room: otherwise AI_QUOTA_EXCEEDED with the seconds to wait); the reservation is settled with the
+ * tokens actually used. Checking and reserving happen in one synchronous step, so concurrent requests
+ * never overshoot a limit.
+ */
+export class QuotaLedger {
+  readonly #now: () => number;
+  readonly #counters = new Map<string, Counter>();
+  #rules = new Map<string, QuotaRule>();
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  setRules(rules: readonly QuotaRule[]): void {
+    this.#rules = new Map(rules.map((rule) => [ruleKey(rule.scopeType, rule.scopeId, rule.model), rule]));
+  }
+
+  /** The rules that apply to `subject`. */
+  rulesFor(subject: QuotaSubject): QuotaRule[] {
+    const rules: QuotaRule[] = [];
+    const scopes: Array<[QuotaScopeType, string | null]> = [
+      ['organisation', subject.organisationId],
+      ['api-key', subject.apiKeyId],
+    ];
+    for (const [scopeType, scopeId] of scopes) {
+      if (scopeId === null) continue;
+      for (const model of [subject.model, '*']) {
+        const rule = this.#rules.get(ruleKey(scopeType, scopeId, model));
+        if (rule) rules.push(rule);
+      }
+    }
+    return rules;
+  }
+
+  /** Reserves one request and `tokens` for `subject`, or throws AI_QUOTA_EXCEEDED / AI_REQUEST_TOO_LARGE. */
+  reserve(subject: QuotaSubject, tokens: number): Reservation {
+    const nowSeconds = this.#now() / 1000;
+    const second = Math.floor(nowSeconds);
+    const minute = Math.floor(nowSeconds / 60);
+    const rules = this.rulesFor(subject);
+    for (const rule of rules) {
+      const counter = this.#counter(rule);
+      const scope = `${rule.scopeType === 'organisation' ? 'organisation' : 'API key'} ${rule.scopeId}${rule.model === '*' ? '' : `, ${rule.model}`}`;
+      const checks: Array<{
+        limit: number | null;
+        name: string;
+        uses: () => Array<[number, number]>;
+        needed: number;
+        day: boolean;
+      }> = [
+        {
+          limit: rule.requestsPerMinute,
+          name: 'requests/minute',
+          uses: () => counter.minuteUses(second, 'requests'),
+          needed: 1,
+          day: false,
+        },
+        {
+          limit: rule.tokensPerMinute,
+          name: 'tokens/minute',
+          uses: () => counter.minuteUses(second, 'tokens'),
+          needed: tokens,
+          day: false,
+        },
+        {
+          limit: rule.tokensPerDay,
+          name: 'tokens/day',
+          uses: () => counter.dayUses(minute),
+          needed: tokens,
+          day: true,
+        },
+      ];
+      for (const check of checks) {
+        if (check.limit === null) continue;
+        if (check.needed > check.limit) {
+          throw assistantErrors.create('AI_REQUEST_TOO_LARGE', {
+            tokens: check.needed,
+            limit: check.name,
+            allowed: check.limit,
+            scope,
+          });
+        }
+        const uses = check.uses();
+        const used = uses.reduce((sum, [, amount]) => sum + amount, 0);
+        if (used + check.needed > check.limit) {
+          const retryAfterSeconds = check.day
+            ? secondsUntilFits(uses, check.limit, check.needed, nowSeconds, minutesPerDayWindow, 60)
+            : secondsUntilFits(uses, check.limit, check.needed, nowSeconds, secondsPerMinuteWindow, 1);
+          throw assistantErrors.create('AI_QUOTA_EXCEEDED', {
+            limit: check.name,
+            scope,
+            scopeType: rule.scopeType,
+            model: rule.model,
+            retryAfterSeconds,
+          });
+        }
+      }
+    }
+    const entries = rules.map((rule) => {
+      const counter = this.#counter(rule);
+      counter.add(second, minute, 1, tokens);
+      return { counter, second, minute };
+    });
+    return { tokens, entries };
+  }
+
+  /** Replaces the reserved tokens by those used. */
+  settle(reservation: Reservation, usedTokens: number): void {
+    const delta = usedTokens - reservation.tokens;
+    if (delta === 0) return;
+    for (const entry of reservation.entries) entry.counter.adjust(entry.second, entry.minute, delta);
+  }
+
+  #counter(rule: QuotaRule): Counter {
+    const key = ruleKey(rule.scopeType, rule.scopeId, rule.model);
+    let counter = this.#counters.get(key);
+    if (!counter) {
+      counter = new Counter();
+      this.#counters.set(key, counter);
+    }
+    return counter;
+  }
+}
+
+function ruleKey(scopeType: QuotaScopeType, scopeId: string, model: string): string {
+  return `${scopeType}\u0000${scopeId}\u0000${model}`;
+}
+
+export type { Counter as QuotaCounter };

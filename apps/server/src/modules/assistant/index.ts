@@ -1,0 +1,152 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuditLog } from '../../platform/audit/audit-log.ts';
+import type { AuthzService } from '../../platform/authz/index.ts';
+import type { Subject } from '../../platform/authz/subject.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { IdGenerator } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logging.ts';
+import type { BureauModule } from '../../platform/module.ts';
+import type { SensitivityLevel, SensitivityService } from '../../platform/sensitivity/index.ts';
+import { registerGatewayAdminRoutes } from './gateway/admin.routes.ts';
+import { createGatewayRepository } from './gateway/gateway.repository.ts';
+import { createGatewayService, type GatewayService } from './gateway/gateway.service.ts';
+import { openAiErrorPresenter, registerOpenAiRoutes } from './gateway/openai.routes.ts';
+import { ProviderRegistry } from './gateway/provider-registry.ts';
+import type { ProviderDefinition } from './gateway/providers-file.ts';
+import { QuotaLedger } from './gateway/quotas.ts';
+import { assistantGatewayMigration } from './migrations/202612021000_assistant_gateway.ts';
+
+export { assistantErrors } from './assistant.errors.ts';
+export type { GatewayCaller, GatewayRequestOptions, GatewayService } from './gateway/gateway.service.ts';
+
+export interface AssistantModuleDependencies {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly logger: Logger;
+  readonly audit: AuditLog;
+  readonly authz: AuthzService;
+  readonly sensitivity: SensitivityService;
+  readonly identity: {
+    subjectOf(request: FastifyRequest): Promise<Subject>;
+    organisationDefaultLabel(organisationId: string): Promise<SensitivityLevel | undefined>;
+  };
+  readonly config: { readonly assistant: { readonly providers: readonly ProviderDefinition[] } };
+}
+
+export interface AssistantModule extends BureauModule {
+  readonly gateway: GatewayService;
+  readonly registry: ProviderRegistry;
+  readonly quotas: QuotaLedger;
+}
+
+/** How often the quota rules are read again (another process may have changed them). */
+const quotaReloadIntervalMs = 30_000;
+
+/**
+ * Albert: the model gateway (providers of the providers file and of the database, sensitivity routing,
+ * the OpenAI-compatible API `/v1`, quotas and usage). See README.md.
+ */
+export function createAssistantModule(deps: AssistantModuleDependencies): AssistantModule {
+  const logger = deps.logger.child({ module: 'assistant' });
+  const repository = createGatewayRepository(deps.database);
+  const registry = new ProviderRegistry({ sensitivity: deps.sensitivity, logger });
+  const quotas = new QuotaLedger(() => deps.clock.now().getTime());
+  const gateway = createGatewayService({
+    registry,
+    quotas,
+    repository,
+    authz: deps.authz,
+    audit: deps.audit,
+    logger,
+    newId: deps.newId,
+    now: () => deps.clock.now(),
+    organisationDefaultLabel: (organisationId) => deps.identity.organisationDefaultLabel(organisationId),
+  });
+  const reloadQuotas = async () => quotas.setRules(await repository.listQuotas());
+  let healthTimers: NodeJS.Timeout[] = [];
+  let quotaTimer: NodeJS.Timeout | undefined;
+
+  async function checkHealth(providerId: string): Promise<void> {
+    const provider = registry.get(providerId);
+    if (!provider) return;
+    const { baseUrl, apiKey, healthCheck, timeouts } = provider.definition;
+    const at = () => deps.clock.now().toISOString();
+    try {
+      const response = await fetch(`${baseUrl}${healthCheck.path}`, {
+        headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+        signal: AbortSignal.timeout(Math.min(timeouts.firstByteMs, 10_000)),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (response.ok) registry.markHealthy(provider, at());
+      else registry.markFailed(provider, at(), `health check: HTTP ${response.status}`);
+    } catch (error) {
+      registry.markFailed(provider, at(), `health check: ${error instanceof Error ? error.message : 'failed'}`);
+    }
+  }
+
+  return {
+    name: 'assistant',
+    migrations: [assistantGatewayMigration],
+    gateway,
+    registry,
+    quotas,
+
+    registerRoutes(http, errorSurfaces) {
+      errorSurfaces.register('/v1', openAiErrorPresenter);
+      registerOpenAiRoutes(http, {
+        gateway,
+        registry,
+        repository,
+        subjectOf: (request) => deps.identity.subjectOf(request),
+      });
+      registerGatewayAdminRoutes(http, {
+        registry,
+        repository,
+        gateway,
+        audit: deps.audit,
+        now: () => deps.clock.now(),
+        reloadQuotas,
+      });
+    },
+
+    /** The providers of the file, then those of the database (a database one named like a file one is skipped). */
+    async initialise() {
+      for (const provider of registry.list()) registry.remove(provider.definition.id);
+      for (const definition of deps.config.assistant.providers) registry.add(definition, 'file');
+      for (const row of await repository.listProviders()) {
+        if (registry.get(row.id)) {
+          logger.warn(
+            { providerId: row.id },
+            'a provider of the database has the id of one of the file: the file wins',
+          );
+          continue;
+        }
+        try {
+          registry.add(JSON.parse(row.definition) as ProviderDefinition, 'database');
+        } catch (error) {
+          logger.error({ err: error, providerId: row.id }, 'provider of the database not loaded');
+        }
+      }
+      await reloadQuotas();
+    },
+
+    start() {
+      for (const provider of registry.list()) {
+        const id = provider.definition.id;
+        void checkHealth(id);
+        healthTimers.push(setInterval(() => void checkHealth(id), provider.definition.healthCheck.intervalMs).unref());
+      }
+      quotaTimer = setInterval(() => void reloadQuotas().catch(() => undefined), quotaReloadIntervalMs).unref();
+      return Promise.resolve();
+    },
+
+    async stop() {
+      for (const timer of healthTimers) clearInterval(timer);
+      healthTimers = [];
+      if (quotaTimer) clearInterval(quotaTimer);
+      await gateway.flushUsage();
+    },
+  };
+}
