@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
+import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
 import { signInHeaders } from '../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
 import { countFakeTokens, startFakeOpenAiUpstream, type FakeUpstream } from './testing/fake-openai-upstream.ts';
@@ -177,6 +178,36 @@ describe('Model gateway (OpenAI-compatible API)', () => {
     });
   });
 
+  it('raises the level to the labels of the Bureau data a request carries, never lowers it, and refuses unreadable data', async () => {
+    const authz = app.platform.authz;
+    defineExampleDocumentTypes(authz);
+    const agentId = (await app.identity.directory.findUserByEmail('agent@min.gouv.fr'))?.id ?? '';
+    const space = { type: 'docs.space', id: '00000000-0000-4000-8000-00000000a001' };
+    const secret = { type: 'docs.space', id: '00000000-0000-4000-8000-00000000a002' };
+    await authz.registerResource({ ...space, organisationId, defaultLabel: 'sensitive' });
+    await authz.registerResource({ ...secret, organisationId, defaultLabel: 'internal' });
+    await authz.grant({ resource: space, principal: { kind: 'user', id: agentId }, role: 'reader' }, { actor: system });
+    const withData = (resources: unknown, headers: Record<string, string> = {}) =>
+      client.chat.completions.create(
+        {
+          model: 'albert-large',
+          messages: [{ role: 'user', content: 'Résumer le dossier' }],
+          bureau_resources: resources,
+        } as OpenAI.ChatCompletionCreateParamsNonStreaming,
+        { headers },
+      );
+    for (let index = 0; index < 4; index += 1) {
+      const answer = await withData([space], { 'X-Bureau-Sensitivity': 'public' });
+      expect(answer.choices[0]?.message.content).toBe('Réponse de onprem : Résumer le dossier');
+    }
+    expect(cloud.requests).toHaveLength(0);
+    // Nothing reached a provider with the resource list itself.
+    expect(onPremises.requests.at(-1)?.rawBody).not.toContain('bureau_resources');
+    const unreadable = await withData([secret]).catch((error: unknown) => error);
+    expect(unreadable).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((unreadable as InstanceType<typeof OpenAI.APIError>).code).toBe('AI_RESOURCE_NOT_READABLE');
+  });
+
   it('pseudonymises personal data for the provider that requires it and restores it in answers and streams', async () => {
     const text = 'Écrire à claire.martin@interieur.gouv.fr ou au 01 23 45 67 89';
     const answer = await ask(text, { headers: { 'X-Bureau-Sensitivity': 'sensitive' } });
@@ -278,6 +309,68 @@ describe('Model gateway (OpenAI-compatible API)', () => {
       (await response.json()) as { totals: { requests: number; prompt_tokens: number; completion_tokens: number } }
     ).totals;
   }
+
+  it("serves an organisation's service key under the organisation's quota, its usage recorded for the organisation", async () => {
+    const created = await app.http.inject({
+      method: 'POST',
+      url: `/api/admin/organisations/${organisationId}/service-keys`,
+      headers: adminHeaders,
+      payload: { name: 'Logiciel de la préfecture', scopes: ['ai'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const { secret, serviceKey } = created.json<{
+      secret: string;
+      serviceKey: { id: string; serviceUserId: string };
+    }>();
+    const program = new OpenAI({ apiKey: secret, baseURL: `${address}/v1`, maxRetries: 0 });
+    await app.http.inject({
+      method: 'PUT',
+      url: '/api/admin/assistant/quotas',
+      headers: adminHeaders,
+      payload: {
+        scopeType: 'organisation',
+        scopeId: organisationId,
+        model: '*',
+        requestsPerMinute: 2,
+        tokensPerMinute: null,
+        tokensPerDay: null,
+      },
+    });
+    try {
+      const answer = await program.chat.completions.create({
+        model: 'albert-large',
+        messages: [{ role: 'user', content: 'Un' }],
+      });
+      expect(answer.choices[0]?.message.content).toMatch(/: Un$/);
+      await program.chat.completions.create({ model: 'albert-large', messages: [{ role: 'user', content: 'Deux' }] });
+      const third = await program.chat.completions
+        .create({ model: 'albert-large', messages: [{ role: 'user', content: 'Trois' }] })
+        .catch((error: unknown) => error);
+      expect(third).toBeInstanceOf(OpenAI.RateLimitError);
+      const usage = (await (
+        await fetch(`${address}/v1/usage`, { headers: { authorization: `Bearer ${secret}` } })
+      ).json()) as { data: Array<{ status: string }>; totals: { requests: number } };
+      expect(usage.data.map((row) => row.status)).toEqual(['rate-limited', 'success', 'success']);
+      const rows = await app.platform.database.executor
+        .withTables<{
+          assistant_usage: { api_key_id: string | null; organisation_id: string | null; user_id: string | null };
+        }>()
+        .selectFrom('assistant_usage')
+        .select(['organisation_id', 'user_id'])
+        .where('api_key_id', '=', serviceKey.id)
+        .execute();
+      expect(rows).toHaveLength(3);
+      expect(
+        rows.every((row) => row.organisation_id === organisationId && row.user_id === serviceKey.serviceUserId),
+      ).toBe(true);
+    } finally {
+      await app.http.inject({
+        method: 'DELETE',
+        url: `/api/admin/assistant/quotas?scopeType=organisation&scopeId=${organisationId}&model=*`,
+        headers: adminHeaders,
+      });
+    }
+  });
 
   it('refuses bad input with OpenAI-shaped errors and stable codes', async () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
