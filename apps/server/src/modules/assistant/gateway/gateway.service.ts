@@ -17,7 +17,8 @@ import type { QuotaLedger, Reservation } from './quotas.ts';
 
 /** Who calls the gateway: a program with an API key, an agent through an Albert feature. */
 export interface GatewayCaller {
-  readonly subject: Subject;
+  /** Who asks, for the permission model (only read when the request carries Bureau resources). */
+  readonly subject: () => Promise<Subject>;
   readonly userId: string | null;
   readonly organisationId: string | null;
   readonly apiKeyId: string | null;
@@ -157,8 +158,10 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
   async function levelOf(caller: GatewayCaller, options: GatewayRequestOptions): Promise<SensitivityLevel> {
     const labels: SensitivityLevel[] = [options.declaredLevel ?? (await defaultLevelOf(caller.organisationId))];
     labels.push(...(options.dataLabels ?? []));
-    for (const resource of options.resources ?? []) {
-      if (!(await deps.authz.can(caller.subject, 'read', resource))) {
+    const resources = options.resources ?? [];
+    const subject = resources.length > 0 ? await caller.subject() : undefined;
+    for (const resource of resources) {
+      if (!subject || !(await deps.authz.can(subject, 'read', resource))) {
         throw assistantErrors.create('AI_RESOURCE_NOT_READABLE', { type: resource.type, id: resource.id });
       }
       labels.push(await deps.authz.effectiveLabel(resource));

@@ -122,11 +122,11 @@ function abortOnClose(request: FastifyRequest): AbortSignal {
  * with a Bureau API key of scope `ai` (or a session), and the caller's own usage.
  */
 export function registerOpenAiRoutes(http: HttpServer, deps: OpenAiRoutesDependencies): void {
-  async function callerOf(request: FastifyRequest): Promise<GatewayCaller> {
+  function callerOf(request: FastifyRequest): GatewayCaller {
     const authentication = requireScope(request, 'ai');
     const { user, credential } = authentication;
     return {
-      subject: await deps.subjectOf(request),
+      subject: () => deps.subjectOf(request),
       userId: user.id,
       organisationId: user.organisation_id,
       apiKeyId: credential.kind === 'api-key' ? credential.apiKey.id : null,
@@ -154,7 +154,7 @@ export function registerOpenAiRoutes(http: HttpServer, deps: OpenAiRoutesDepende
   });
 
   http.post('/v1/chat/completions', hidden, async (request, reply) => {
-    const caller = await callerOf(request);
+    const caller = callerOf(request);
     const body = parse(chatCompletionSchema, request.body);
     const signal = abortOnClose(request);
     const result = await deps.gateway.chatCompletion(
@@ -177,7 +177,7 @@ export function registerOpenAiRoutes(http: HttpServer, deps: OpenAiRoutesDepende
   });
 
   http.post('/v1/embeddings', hidden, async (request) => {
-    const caller = await callerOf(request);
+    const caller = callerOf(request);
     const body = parse(embeddingsSchema, request.body);
     return deps.gateway.embeddings(body, caller, {
       declaredLevel: declaredLevelOf(request),
