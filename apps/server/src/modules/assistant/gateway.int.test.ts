@@ -231,6 +231,12 @@ describe('Model gateway (OpenAI-compatible API)', () => {
     for (let index = 0; index < 3; index += 1) {
       expect((await ask('Panne')).choices[0]?.message.content).toBe('Réponse de cloud : Panne');
     }
+    const providers = await app.http.inject({ url: '/api/admin/assistant/providers', headers: adminHeaders });
+    expect(providers.json<{ items: Array<Record<string, unknown>> }>().items[0]).toMatchObject({
+      id: 'onprem-vllm',
+      health: 'unhealthy',
+      lastError: 'HTTP 503',
+    });
     onPremises.setBehaviour({ kind: 'normal' });
     cloud.setBehaviour({ kind: 'hang' });
     expect((await ask('Lenteur')).choices[0]?.message.content).toBe('Réponse de onprem : Lenteur');
@@ -370,6 +376,69 @@ describe('Model gateway (OpenAI-compatible API)', () => {
         headers: adminHeaders,
       });
     }
+  });
+
+  it('lets administrators add, list and remove database providers, the file ones staying read-only', async () => {
+    const admin = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
+      app.http.inject(
+        payload === undefined
+          ? { method, url, headers: adminHeaders }
+          : { method, url, headers: adminHeaders, payload },
+      );
+    const listed = await admin('GET', '/api/admin/assistant/providers');
+    expect(listed.statusCode).toBe(200);
+    expect(listed.body).not.toContain('onprem-secret');
+    expect(listed.json<{ items: Array<Record<string, unknown>> }>().items).toEqual([
+      expect.objectContaining({ id: 'onprem-vllm', source: 'file', hasApiKey: true, clearance: 'sensitive' }),
+      expect.objectContaining({ id: 'cloud-api', source: 'file', hasApiKey: true, clearance: 'internal' }),
+    ]);
+    expect((await admin('DELETE', '/api/admin/assistant/providers/cloud-api')).json()).toMatchObject({
+      error: { code: 'AI_PROVIDER_READ_ONLY' },
+    });
+    const tooHigh = await admin('POST', '/api/admin/assistant/providers', {
+      id: 'cloud-restricted',
+      baseUrl: cloud.baseUrl,
+      hosting: 'public-cloud',
+      clearance: 'restricted',
+      models: [{ name: 'albert-restreint', upstream: 'gpt-x', type: 'chat' }],
+    });
+    expect(tooHigh.statusCode).toBe(400);
+    expect(tooHigh.json()).toMatchObject({ error: { code: 'AI_REQUEST_INVALID' } });
+
+    const created = await admin('POST', '/api/admin/assistant/providers', {
+      id: 'onprem-restricted',
+      name: 'Serveur DR',
+      baseUrl: cloud.baseUrl,
+      apiKey: 'cloud-secret',
+      hosting: 'on-premises',
+      clearance: 'restricted',
+      models: [{ name: 'albert-restreint', upstream: 'gpt-x', type: 'chat' }],
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ id: 'onprem-restricted', source: 'database', hasApiKey: true });
+    expect(created.body).not.toContain('cloud-secret');
+    const restricted = await client.chat.completions.create(
+      { model: 'albert-restreint', messages: [{ role: 'user', content: 'Note DR' }] },
+      { headers: { 'X-Bureau-Sensitivity': 'restricted' } },
+    );
+    expect(restricted.choices[0]?.message.content).toBe('Réponse de cloud : Note DR');
+    const audit = await app.platform.audit.query({ action: 'assistant.provider.created', limit: 5 });
+    expect(audit.items[0]).toMatchObject({ target: { id: 'onprem-restricted' } });
+    const models = await admin('GET', '/api/admin/assistant/models');
+    expect(models.json<{ items: Array<{ name: string }> }>().items.map((model) => model.name)).toContain(
+      'albert-restreint',
+    );
+
+    expect((await admin('DELETE', '/api/admin/assistant/providers/onprem-restricted')).statusCode).toBe(204);
+    const gone = await client.chat.completions
+      .create({ model: 'albert-restreint', messages: [{ role: 'user', content: 'Encore' }] })
+      .catch((error: unknown) => error);
+    expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
+    const agent = await app.http.inject({
+      url: '/api/admin/assistant/providers',
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    expect(agent.statusCode).toBe(403);
   });
 
   it('refuses bad input with OpenAI-shaped errors and stable codes', async () => {
