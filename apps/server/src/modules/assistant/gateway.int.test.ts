@@ -441,6 +441,57 @@ describe('Model gateway (OpenAI-compatible API)', () => {
     expect(agent.statusCode).toBe(403);
   });
 
+  it('stops the call to the provider when the client goes away in the middle of a stream', async () => {
+    const slow = await startFakeOpenAiUpstream({
+      name: 'slow',
+      chunkDelayMs: 20,
+      models: [{ id: 'slow-chat', type: 'chat' }],
+    });
+    try {
+      const created = await app.http.inject({
+        method: 'POST',
+        url: '/api/admin/assistant/providers',
+        headers: adminHeaders,
+        payload: {
+          id: 'slow',
+          baseUrl: slow.baseUrl,
+          hosting: 'on-premises',
+          clearance: 'restricted',
+          models: [{ name: 'albert-lent', upstream: 'slow-chat', type: 'chat' }],
+        },
+      });
+      expect(created.statusCode).toBe(201);
+      const stream = await client.chat.completions.create({
+        model: 'albert-lent',
+        messages: [{ role: 'user', content: 'Une très longue réponse '.repeat(50) }],
+        stream: true,
+      });
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta.content) break;
+      }
+      stream.controller.abort();
+      await expect.poll(() => slow.inFlight, { timeout: 3000 }).toBe(0);
+      await expect
+        .poll(
+          async () => {
+            await app.assistant.gateway.flushUsage();
+            const [row] = await app.platform.database.executor
+              .withTables<{ assistant_usage: { status: string; model: string; at: string; id: string } }>()
+              .selectFrom('assistant_usage')
+              .select('status')
+              .where('model', '=', 'albert-lent')
+              .execute();
+            return row?.status;
+          },
+          { timeout: 3000 },
+        )
+        .toBe('cancelled');
+    } finally {
+      await app.http.inject({ method: 'DELETE', url: '/api/admin/assistant/providers/slow', headers: adminHeaders });
+      await slow.close();
+    }
+  });
+
   it('refuses bad input with OpenAI-shaped errors and stable codes', async () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${address}/v1/chat/completions`, {

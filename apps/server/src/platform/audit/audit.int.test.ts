@@ -268,6 +268,9 @@ describe('Audit log', () => {
     expect(logLines.join('')).not.toMatch(/hunter|s3cr3t|eyJ/);
     expect(isSecretDetailKey('Authorization')).toBe(true);
     expect(isSecretDetailKey('maxTokens')).toBe(false);
+    expect(isSecretDetailKey('tokensPerMinute')).toBe(false);
+    expect(isSecretDetailKey('tokens_per_day')).toBe(false);
+    expect(isSecretDetailKey('tokenPerMinute')).toBe(true);
   });
 
   it('refuses to update, delete or replace a recorded event, even with raw SQL', async () => {

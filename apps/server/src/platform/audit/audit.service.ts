@@ -48,11 +48,11 @@ const defaultExportBatchSize = 500;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const actionPrefixPattern = /^[a-z0-9_.]+$/;
 /**
- * Keys that name a secret, compared in lower case without `-` and `_`. Counts of model tokens
- * (`promptTokens`, `tokenCount`) are facts, not secrets, and are kept.
+ * Keys that name a secret, compared in lower case without `-` and `_`. Counts and limits of model tokens
+ * (`promptTokens`, `tokenCount`, `tokensPerMinute`) are facts, not secrets, and are kept.
  */
 const secretKeyPattern = /password|passwd|passphrase|secret|token|apikey|privatekey|authorization|cookie/;
-const tokenCountPattern = /tokens$|tokencount$/;
+const tokenCountPattern = /tokens(per[a-z]+)?$|tokencount$/;
 
 /** Whether a details key names a secret, which the audit log drops before storing. */
 export function isSecretDetailKey(key: string): boolean {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Subject } from '../../../platform/authz/subject.ts';
 import type { ErrorKind } from '../../../platform/errors.ts';
@@ -107,13 +107,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   );
 }
 
-/** The client going away stops the call to the provider. */
-function abortOnClose(request: FastifyRequest): AbortSignal {
+/** The client going away (its response closed before it was complete) stops the call to the provider. */
+function abortOnClose(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  request.raw.once('close', () => {
-    if (!request.raw.complete || request.raw.destroyed) controller.abort(new Error('client went away'));
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client went away'));
   });
-  request.raw.socket.once('close', () => controller.abort(new Error('client went away')));
   return controller.signal;
 }
 
@@ -156,7 +155,7 @@ export function registerOpenAiRoutes(http: HttpServer, deps: OpenAiRoutesDepende
   http.post('/v1/chat/completions', hidden, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(chatCompletionSchema, request.body);
-    const signal = abortOnClose(request);
+    const signal = abortOnClose(reply);
     const result = await deps.gateway.chatCompletion(
       {
         ...body,
@@ -176,13 +175,13 @@ export function registerOpenAiRoutes(http: HttpServer, deps: OpenAiRoutesDepende
     return reply.send(Readable.from(result.events, { objectMode: false }));
   });
 
-  http.post('/v1/embeddings', hidden, async (request) => {
+  http.post('/v1/embeddings', hidden, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(embeddingsSchema, request.body);
     return deps.gateway.embeddings(body, caller, {
       declaredLevel: declaredLevelOf(request),
       resources: body.bureau_resources ?? [],
-      signal: abortOnClose(request),
+      signal: abortOnClose(reply),
     });
   });
 
