@@ -68,6 +68,9 @@ const defaultCompletionReservation = 1024;
 const usageFlushIntervalMs = 200;
 const usageFlushSize = 200;
 
+/** A chunk that carries usage (others say `"usage":null` or nothing). */
+const usagePattern = /"usage"\s*:\s*\{/;
+
 /** A rough token count for reservations (four characters a token, as OpenAI's rule of thumb). */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -538,6 +541,8 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
       }
 
       const wantsUsage = body.stream_options?.include_usage === true;
+      const upstreamModelField = `"model":${JSON.stringify(candidate.upstreamModel)}`;
+      const aliasModelField = `"model":${JSON.stringify(body.model)}`;
       const restorers = new Map<number, { push(chunk: string): string; flush(): string }>();
       async function* events(): AsyncGenerator<string, void, undefined> {
         const reader = response.body?.getReader();
@@ -562,6 +567,8 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
             }
             if (read.done) break;
             buffer += decoder.decode(read.value ?? new Uint8Array(), { stream: true });
+            // Every frame of one read goes out in one write.
+            let out = '';
             let boundary = buffer.indexOf('\n\n');
             while (boundary !== -1) {
               const frame = buffer.slice(0, boundary);
@@ -577,11 +584,23 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
                 for (const [index, restorer] of restorers) {
                   const rest = restorer.flush();
                   if (rest !== '')
-                    yield `data: ${JSON.stringify({ object: 'chat.completion.chunk', model: body.model, choices: [{ index, delta: { content: rest }, finish_reason: null }] })}\n\n`;
+                    out += `data: ${JSON.stringify({ object: 'chat.completion.chunk', model: body.model, choices: [{ index, delta: { content: rest }, finish_reason: null }] })}\n\n`;
                 }
                 completed = true;
-                yield 'data: [DONE]\n\n';
+                out += 'data: [DONE]\n\n';
                 continue;
+              }
+              // Without pseudonymisation, a chunk passes as it came, its model renamed in the text; only the
+              // usage chunk is parsed (`"usage":null` elsewhere).
+              if (!pseudonymiser && !usagePattern.test(data)) {
+                const renamed = data.replace(upstreamModelField, aliasModelField);
+                if (renamed !== data || !data.includes('"model"')) {
+                  if (firstTokenMs === null && data.includes('"content":"') && !data.includes('"content":""')) {
+                    firstTokenMs = Math.round(performance.now() - started);
+                  }
+                  out += `data: ${renamed}\n\n`;
+                  continue;
+                }
               }
               let chunk: Record<string, unknown>;
               try {
@@ -600,7 +619,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
               for (const choice of choices) {
                 const delta = choice['delta'] as { content?: unknown } | undefined;
                 if (delta && typeof delta.content === 'string') {
-                  firstTokenMs ??= Math.round(performance.now() - started);
+                  if (delta.content !== '') firstTokenMs ??= Math.round(performance.now() - started);
                   if (pseudonymiser) {
                     const index = typeof choice['index'] === 'number' ? choice['index'] : 0;
                     let restorer = restorers.get(index);
@@ -612,8 +631,9 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
                   }
                 }
               }
-              yield `data: ${JSON.stringify({ ...chunk, model: body.model })}\n\n`;
+              out += `data: ${JSON.stringify({ ...chunk, model: body.model })}\n\n`;
             }
+            if (out !== '') yield out;
           }
           status = completed ? 'success' : 'error';
           errorCode = completed ? null : 'AI_UPSTREAM_FAILED';
