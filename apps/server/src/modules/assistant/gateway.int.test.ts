@@ -428,6 +428,43 @@ describe('Model gateway (OpenAI-compatible API)', () => {
       { headers: { 'X-Bureau-Sensitivity': 'restricted' } },
     );
     expect(restricted.choices[0]?.message.content).toBe('Réponse de cloud : Note DR');
+    // Checked at once once added; changed without its key sent, it keeps its key.
+    await expect
+      .poll(async () => {
+        const providers = await admin('GET', '/api/admin/assistant/providers');
+        return providers.json<{ items: Array<{ id: string; health: string }> }>().items.at(-1)?.health;
+      })
+      .toBe('healthy');
+    const renamed = await app.http.inject({
+      method: 'PUT',
+      url: '/api/admin/assistant/providers/onprem-restricted',
+      headers: adminHeaders,
+      payload: {
+        name: 'Serveur DR renommé',
+        baseUrl: cloud.baseUrl,
+        hosting: 'on-premises',
+        clearance: 'restricted',
+        models: [{ name: 'albert-restreint', upstream: 'gpt-x', type: 'chat' }],
+      },
+    });
+    expect(renamed.json()).toMatchObject({ name: 'Serveur DR renommé', hasApiKey: true });
+    expect(
+      (
+        await client.chat.completions.create(
+          { model: 'albert-restreint', messages: [{ role: 'user', content: 'Toujours' }] },
+          { headers: { 'X-Bureau-Sensitivity': 'restricted' } },
+        )
+      ).choices[0]?.message.content,
+    ).toBe('Réponse de cloud : Toujours');
+    const clash = await admin('POST', '/api/admin/assistant/providers', {
+      id: 'clash',
+      baseUrl: cloud.baseUrl,
+      hosting: 'on-premises',
+      clearance: 'restricted',
+      models: [{ name: 'albert-large', type: 'embeddings' }],
+    });
+    expect(clash.statusCode).toBe(400);
+    expect(clash.json()).toMatchObject({ error: { code: 'AI_REQUEST_INVALID' } });
     const audit = await app.platform.audit.query({ action: 'assistant.provider.created', limit: 5 });
     expect(audit.items[0]).toMatchObject({ target: { id: 'onprem-restricted' } });
     const models = await admin('GET', '/api/admin/assistant/models');

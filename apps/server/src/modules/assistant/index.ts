@@ -65,7 +65,8 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     organisationDefaultLabel: (organisationId) => deps.identity.organisationDefaultLabel(organisationId),
   });
   const reloadQuotas = async () => quotas.setRules(await repository.listQuotas());
-  let healthTimers: NodeJS.Timeout[] = [];
+  const healthTimers = new Map<string, NodeJS.Timeout>();
+  let isStarted = false;
   let quotaTimer: NodeJS.Timeout | undefined;
 
   async function checkHealth(providerId: string): Promise<void> {
@@ -84,6 +85,21 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     } catch (error) {
       registry.markFailed(provider, at(), `health check: ${error instanceof Error ? error.message : 'failed'}`);
     }
+  }
+
+  function watchHealth(providerId: string): void {
+    const provider = registry.get(providerId);
+    if (!isStarted || !provider || healthTimers.has(providerId)) return;
+    void checkHealth(providerId);
+    healthTimers.set(
+      providerId,
+      setInterval(() => void checkHealth(providerId), provider.definition.healthCheck.intervalMs).unref(),
+    );
+  }
+
+  function unwatchHealth(providerId: string): void {
+    clearInterval(healthTimers.get(providerId));
+    healthTimers.delete(providerId);
   }
 
   return {
@@ -108,6 +124,8 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
         audit: deps.audit,
         now: () => deps.clock.now(),
         reloadQuotas,
+        watchHealth,
+        unwatchHealth,
       });
     },
 
@@ -133,18 +151,15 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     },
 
     start() {
-      for (const provider of registry.list()) {
-        const id = provider.definition.id;
-        void checkHealth(id);
-        healthTimers.push(setInterval(() => void checkHealth(id), provider.definition.healthCheck.intervalMs).unref());
-      }
+      isStarted = true;
+      for (const provider of registry.list()) watchHealth(provider.definition.id);
       quotaTimer = setInterval(() => void reloadQuotas().catch(() => undefined), quotaReloadIntervalMs).unref();
       return Promise.resolve();
     },
 
     async stop() {
-      for (const timer of healthTimers) clearInterval(timer);
-      healthTimers = [];
+      for (const providerId of [...healthTimers.keys()]) unwatchHealth(providerId);
+      isStarted = false;
       if (quotaTimer) clearInterval(quotaTimer);
       await gateway.flushUsage();
     },

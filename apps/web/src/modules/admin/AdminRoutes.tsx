@@ -13,6 +13,7 @@ import { ErrorNotice, ForbiddenPage, NotFoundPage, useSignedInUser } from '../..
 import { useMessages } from '../../i18n.tsx';
 import { adminMessages } from './admin.messages.ts';
 import { organisationOptions, treeOrder, useOrganisations, type OrganisationNode } from './admin.api.ts';
+import { AssistantRoutes } from './AssistantPages.tsx';
 import { AuditPage } from './AuditPage.tsx';
 import { GroupsPage, ImportPage, InvitationsPage, UsersPage } from './DirectoryPages.tsx';
 import { MergeAccountPage } from './MergeAccountPage.tsx';
@@ -36,6 +37,7 @@ export function AdminRoutes() {
     ...(me.isInstanceAdmin
       ? [
           { to: '/administration/services-externes', text: t.externalServices },
+          { to: '/administration/albert', text: t.albert.menu },
           { to: '/administration/instance', text: t.instance },
         ]
       : []),
@@ -54,6 +56,7 @@ export function AdminRoutes() {
         <Route path="sensibilite" element={<SensitivityPage />} />
         <Route path="cles-de-service" element={<ServiceKeysPage />} />
         <Route path="services-externes" element={<ExternalServicesPage />} />
+        <Route path="albert/*" element={<AssistantRoutes />} />
         <Route path="instance" element={<InstancePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

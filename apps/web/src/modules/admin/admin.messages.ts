@@ -1,4 +1,134 @@
 import type { Dictionary } from '../../i18n.tsx';
+import type { ModelType, ProcessorHosting, ProviderHealth } from './assistant.api.ts';
+
+/** The administration of Albert's model gateway (AssistantPages.tsx). */
+export interface AlbertMessages {
+  menu: string;
+  navigation: string;
+  providersTab: string;
+  modelsTab: string;
+  quotasTab: string;
+  usageTab: string;
+  providersTitle: string;
+  providersIntro: string;
+  provider: string;
+  hosting: string;
+  hostingNames: Record<ProcessorHosting, string>;
+  clearance: string;
+  clearanceHint: (hosting: string, highest: string) => string;
+  models: string;
+  source: string;
+  sourceFile: string;
+  sourceDatabase: string;
+  readOnly: string;
+  health: string;
+  healthNames: Record<ProviderHealth, string>;
+  healthSince: (date: string) => string;
+  load: (inFlight: number, maximum: string) => string;
+  pseudonymised: string;
+  noProviders: string;
+  deleteProvider: string;
+  deleteProviderOf: (name: string) => string;
+  confirmDeleteProvider: (name: string) => string;
+  providerDeleted: (name: string) => string;
+  addProvider: string;
+  providerId: string;
+  providerIdHint: string;
+  invalidProviderId: string;
+  providerName: string;
+  providerNameHint: string;
+  baseUrl: string;
+  baseUrlHint: string;
+  invalidBaseUrl: string;
+  apiKey: string;
+  apiKeyHint: string;
+  operator: string;
+  operatorHint: string;
+  modelLegend: (position: number, alias: string) => string;
+  modelAlias: string;
+  modelAliasHint: string;
+  invalidAlias: string;
+  duplicateAlias: string;
+  aliasTypeClash: (type: string) => string;
+  upstream: string;
+  upstreamHint: string;
+  modelType: string;
+  modelTypeNames: Record<ModelType, string>;
+  addModel: string;
+  removeModel: string;
+  removeModelOf: (alias: string) => string;
+  maxConcurrency: string;
+  maxConcurrencyHint: string;
+  invalidConcurrency: string;
+  pseudonymisation: string;
+  pseudonymisationHint: string;
+  providerAdded: (name: string) => string;
+  modelsTitle: string;
+  modelsIntro: string;
+  alias: string;
+  highestClearance: string;
+  servedBy: string;
+  upstreamName: (upstream: string) => string;
+  noModels: string;
+  quotasTitle: string;
+  quotasIntro: string;
+  quotasList: string;
+  scope: string;
+  scopeType: string;
+  scopeOrganisation: string;
+  scopeApiKey: string;
+  keyScope: string;
+  keyOrganisation: string;
+  keyOrganisationHint: string;
+  serviceKey: string;
+  otherKey: string;
+  keyId: string;
+  keyIdHint: string;
+  invalidKeyId: string;
+  model: string;
+  allModels: string;
+  allModelsInSentence: string;
+  requestsPerMinute: string;
+  tokensPerMinute: string;
+  tokensPerDay: string;
+  limitHint: string;
+  invalidLimit: (max: string) => string;
+  unlimited: string;
+  setQuota: string;
+  setQuotaHint: string;
+  saveQuota: string;
+  quotaSaved: (scope: string, model: string) => string;
+  noQuotas: string;
+  deleteQuota: string;
+  deleteQuotaOf: (scope: string, model: string) => string;
+  confirmDeleteQuota: (scope: string, model: string) => string;
+  quotaDeleted: (scope: string, model: string) => string;
+  usageTitle: string;
+  usageIntro: string;
+  period: string;
+  lastDays: (days: number) => string;
+  noUsage: string;
+  totals: string;
+  requests: string;
+  promptTokens: string;
+  completionTokens: string;
+  refusals: string;
+  refusalsDetail: (sensitivity: string, quota: string) => string;
+  averageLatency: string;
+  milliseconds: (value: string) => string;
+  requestsPerDay: string;
+  day: string;
+  chartMaximum: (value: string) => string;
+  byOrganisation: string;
+  byModel: string;
+  noOrganisation: string;
+  refusalsBySensitivity: string;
+  refusalsBySensitivityIntro: string;
+  level: string;
+  refusalsByQuota: string;
+  refusalsByQuotaIntro: string;
+  noRefusals: string;
+}
 
 export interface AdminMessages {
   section: string;
@@ -182,6 +312,7 @@ export interface AdminMessages {
   actions: string;
   groupColumn: string;
   confirmDeactivate: (name: string) => string;
+  albert: AlbertMessages;
 }
 
 const fr: AdminMessages = {
@@ -388,6 +519,150 @@ const fr: AdminMessages = {
   groupColumn: 'Groupe',
   confirmDeactivate: (name) =>
     `Désactiver le compte de ${name} ? La personne ne pourra plus se connecter et ses sessions seront fermées.`,
+  albert: {
+    menu: 'Albert (IA)',
+    navigation: 'Pages d’Albert',
+    providersTab: 'Fournisseurs',
+    modelsTab: 'Modèles',
+    quotasTab: 'Quotas',
+    usageTab: 'Utilisation',
+    providersTitle: 'Albert : fournisseurs de modèles',
+    providersIntro:
+      'Les serveurs de modèles (compatibles OpenAI) auxquels Albert confie les requêtes. Une donnée ne part jamais vers un fournisseur dont l’habilitation est inférieure à son niveau de sensibilité.',
+    provider: 'Fournisseur',
+    hosting: 'Hébergement',
+    hostingNames: {
+      'on-premises': 'Infrastructure de l’administration',
+      'state-cloud': 'Cloud de l’État',
+      secnumcloud: 'Cloud qualifié SecNumCloud',
+      'public-cloud': 'Cloud public',
+    },
+    clearance: 'Habilitation',
+    clearanceHint: (hosting, highest) =>
+      `Le niveau de sensibilité le plus élevé que ce fournisseur peut recevoir. Hébergement « ${hosting} » : jusqu’à « ${highest} » (doctrine « Cloud au centre »).`,
+    models: 'Modèles',
+    source: 'Origine',
+    sourceFile: 'Fichier de configuration',
+    sourceDatabase: 'Ajouté ici',
+    readOnly: 'Lecture seule',
+    health: 'État',
+    healthNames: { healthy: 'Sain', unhealthy: 'En panne', unknown: 'Inconnu' },
+    healthSince: (date) => `Depuis le ${date}`,
+    load: (inFlight, maximum) => `${inFlight} requête${inFlight > 1 ? 's' : ''} en cours sur ${maximum} au plus`,
+    pseudonymised: 'Données personnelles pseudonymisées',
+    noProviders:
+      'Aucun fournisseur : Albert n’est pas disponible. Ajoutez-en un ci-dessous, ou déclarez-le dans le fichier de configuration (BUREAU_AI_PROVIDERS_FILE).',
+    deleteProvider: 'Supprimer',
+    deleteProviderOf: (name) => `Supprimer le fournisseur ${name}`,
+    confirmDeleteProvider: (name) =>
+      `Supprimer le fournisseur « ${name} » ? Albert cessera aussitôt de lui confier des requêtes.`,
+    providerDeleted: (name) => `Le fournisseur « ${name} » est supprimé.`,
+    addProvider: 'Ajouter un fournisseur',
+    providerId: 'Identifiant',
+    providerIdHint: 'Lettres minuscules, chiffres et . _ -, par exemple : albert-dinum',
+    invalidProviderId:
+      'Lettres minuscules, chiffres et . _ - seulement, 64 caractères au plus, en commençant par une lettre ou un chiffre.',
+    providerName: 'Nom (facultatif)',
+    providerNameHint: 'Affiché aux agents ; l’identifiant s’il est vide.',
+    baseUrl: 'Adresse de l’API',
+    baseUrlHint: 'L’adresse de base compatible OpenAI, /v1 compris, par exemple : https://albert.api.etalab.gouv.fr/v1',
+    invalidBaseUrl:
+      'Une adresse complète qui commence par https:// ou http://, sans identifiants, paramètres ni ancre.',
+    apiKey: 'Clé secrète (facultative)',
+    apiKeyHint: 'Envoyée au fournisseur avec chaque requête. Elle ne sera plus jamais affichée.',
+    operator: 'Opérateur (facultatif)',
+    operatorHint: 'Qui exploite ce service, par exemple : DINUM',
+    modelLegend: (position, alias) => `Modèle ${position}${alias ? ` : ${alias}` : ''}`,
+    modelAlias: 'Alias',
+    modelAliasHint: 'Le nom que les programmes demandent, par exemple : albert-large',
+    invalidAlias: '1 à 128 lettres, chiffres ou caractères . _ : / -, en commençant par une lettre ou un chiffre.',
+    duplicateAlias: 'Ce fournisseur sert déjà un modèle de ce nom.',
+    aliasTypeClash: (type) => `Cet alias est déjà un modèle de type « ${type} » chez un autre fournisseur.`,
+    upstream: 'Nom chez le fournisseur (facultatif)',
+    upstreamHint: 'L’alias s’il est vide.',
+    modelType: 'Type',
+    modelTypeNames: { chat: 'Conversation', embeddings: 'Plongements (embeddings)', rerank: 'Reclassement (rerank)' },
+    addModel: 'Ajouter un modèle',
+    removeModel: 'Retirer',
+    removeModelOf: (alias) => `Retirer le modèle ${alias}`,
+    maxConcurrency: 'Requêtes simultanées au plus',
+    maxConcurrencyHint: 'Entre 1 et 10 000 ; 16 s’il est vide.',
+    invalidConcurrency: 'Un nombre entier entre 1 et 10 000.',
+    pseudonymisation: 'Pseudonymiser les données personnelles avant l’envoi',
+    pseudonymisationHint:
+      'Les noms, adresses et numéros sont remplacés par des pseudonymes avant de partir vers ce fournisseur.',
+    providerAdded: (name) => `Le fournisseur « ${name} » est ajouté.`,
+    modelsTitle: 'Albert : modèles',
+    modelsIntro:
+      'Les noms de modèles que les programmes et les agents demandent, et les fournisseurs qui les servent. Albert choisit le moins chargé de ceux qui sont habilités au niveau de la requête.',
+    alias: 'Modèle',
+    highestClearance: 'Données acceptées jusqu’à',
+    servedBy: 'Fournisseurs',
+    upstreamName: (upstream) => `nom chez le fournisseur : ${upstream}`,
+    noModels: 'Aucun modèle : ajoutez d’abord un fournisseur.',
+    quotasTitle: 'Albert : quotas',
+    quotasIntro:
+      'Des limites par organisation ou par clé d’API, pour un modèle ou pour tous. Une requête respecte toutes les règles qui la concernent.',
+    quotasList: 'Quotas en vigueur',
+    scope: 'Portée',
+    scopeType: 'Appliquer à',
+    scopeOrganisation: 'Une organisation',
+    scopeApiKey: 'Une clé d’API',
+    keyScope: 'Clé',
+    keyOrganisation: 'Organisation de la clé',
+    keyOrganisationHint: 'Pour choisir parmi ses clés de service.',
+    serviceKey: 'Clé',
+    otherKey: 'Autre clé (saisir son identifiant)',
+    keyId: 'Identifiant de la clé',
+    keyIdHint:
+      'L’identifiant d’une clé de service ou d’une clé d’API personnelle, par exemple : 0190c7a4-5b1e-7c3d-9f00-1a2b3c4d5e6f',
+    invalidKeyId: 'Un identifiant de 36 caractères, par exemple : 0190c7a4-5b1e-7c3d-9f00-1a2b3c4d5e6f',
+    model: 'Modèle',
+    allModels: 'Tous les modèles',
+    allModelsInSentence: 'tous les modèles',
+    requestsPerMinute: 'Requêtes par minute',
+    tokensPerMinute: 'Jetons par minute',
+    tokensPerDay: 'Jetons par jour',
+    limitHint: 'Vide : illimité.',
+    invalidLimit: (max) => `Un nombre entier de 0 à ${max}, ou rien (illimité).`,
+    unlimited: 'Illimité',
+    setQuota: 'Définir un quota',
+    setQuotaHint: 'Un quota de même portée et de même modèle est remplacé.',
+    saveQuota: 'Enregistrer le quota',
+    quotaSaved: (scope, model) => `Le quota de ${scope} pour ${model} est enregistré.`,
+    noQuotas: 'Aucun quota : l’usage n’est limité que par la capacité des fournisseurs.',
+    deleteQuota: 'Supprimer',
+    deleteQuotaOf: (scope, model) => `Supprimer le quota de ${scope} pour ${model}`,
+    confirmDeleteQuota: (scope, model) =>
+      `Supprimer le quota de ${scope} pour ${model} ? Cette règle cessera aussitôt de limiter l’usage.`,
+    quotaDeleted: (scope, model) => `Le quota de ${scope} pour ${model} est supprimé.`,
+    usageTitle: 'Albert : utilisation',
+    usageIntro: 'Les requêtes adressées à Albert, par jour (UTC), organisation et modèle, et celles qu’il a refusées.',
+    period: 'Période',
+    lastDays: (days) => `Les ${days} derniers jours`,
+    noUsage: 'Aucune requête à Albert sur cette période.',
+    totals: 'Sur la période',
+    requests: 'Requêtes',
+    promptTokens: 'Jetons en entrée',
+    completionTokens: 'Jetons en sortie',
+    refusals: 'Refus',
+    refusalsDetail: (sensitivity, quota) => `${sensitivity} pour sensibilité, ${quota} pour quota`,
+    averageLatency: 'Durée moyenne',
+    milliseconds: (value) => `${value} ms`,
+    requestsPerDay: 'Requêtes par jour',
+    day: 'Jour',
+    chartMaximum: (value) => `Maximum : ${value}`,
+    byOrganisation: 'Par organisation',
+    byModel: 'Par modèle',
+    noOrganisation: 'Sans organisation',
+    refusalsBySensitivity: 'Refus pour sensibilité',
+    refusalsBySensitivityIntro:
+      'Des requêtes dont les données dépassaient l’habilitation de tous les fournisseurs du modèle : elles ne sont parties vers aucun.',
+    level: 'Niveau des données',
+    refusalsByQuota: 'Refus pour quota',
+    refusalsByQuotaIntro: 'Des requêtes refusées parce qu’un quota était atteint.',
+    noRefusals: 'Aucun refus.',
+  },
 };
 
 const en: AdminMessages = {
@@ -593,6 +868,147 @@ const en: AdminMessages = {
   groupColumn: 'Group',
   confirmDeactivate: (name) =>
     `Deactivate the account of ${name}? They will no longer be able to sign in and their sessions will end.`,
+  albert: {
+    menu: 'Albert (AI)',
+    navigation: 'Albert’s pages',
+    providersTab: 'Providers',
+    modelsTab: 'Models',
+    quotasTab: 'Quotas',
+    usageTab: 'Usage',
+    providersTitle: 'Albert: model providers',
+    providersIntro:
+      'The model servers (OpenAI-compatible) Albert hands requests to. Data never goes to a provider whose clearance is below its sensitivity level.',
+    provider: 'Provider',
+    hosting: 'Hosting',
+    hostingNames: {
+      'on-premises': 'The administration’s own infrastructure',
+      'state-cloud': 'State cloud',
+      secnumcloud: 'SecNumCloud-qualified cloud',
+      'public-cloud': 'Public cloud',
+    },
+    clearance: 'Clearance',
+    clearanceHint: (hosting, highest) =>
+      `The most sensitive data this provider may receive. Hosting “${hosting}”: up to “${highest}” (“Cloud au centre” doctrine).`,
+    models: 'Models',
+    source: 'Source',
+    sourceFile: 'Configuration file',
+    sourceDatabase: 'Added here',
+    readOnly: 'Read-only',
+    health: 'Status',
+    healthNames: { healthy: 'Healthy', unhealthy: 'Down', unknown: 'Unknown' },
+    healthSince: (date) => `Since ${date}`,
+    load: (inFlight, maximum) => `${inFlight} request${inFlight === 1 ? '' : 's'} in flight out of ${maximum} at most`,
+    pseudonymised: 'Personal data pseudonymised',
+    noProviders:
+      'No provider: Albert is not available. Add one below, or declare it in the configuration file (BUREAU_AI_PROVIDERS_FILE).',
+    deleteProvider: 'Delete',
+    deleteProviderOf: (name) => `Delete the provider ${name}`,
+    confirmDeleteProvider: (name) => `Delete the provider “${name}”? Albert stops handing it requests at once.`,
+    providerDeleted: (name) => `The provider “${name}” is deleted.`,
+    addProvider: 'Add a provider',
+    providerId: 'Identifier',
+    providerIdHint: 'Lower-case letters, digits and . _ -, for example: albert-dinum',
+    invalidProviderId:
+      'Lower-case letters, digits and . _ - only, at most 64 characters, starting with a letter or a digit.',
+    providerName: 'Name (optional)',
+    providerNameHint: 'Shown to agents; the identifier when empty.',
+    baseUrl: 'API address',
+    baseUrlHint: 'The OpenAI-compatible base address, /v1 included, for example: https://albert.api.etalab.gouv.fr/v1',
+    invalidBaseUrl: 'A full address starting with https:// or http://, without credentials, query or fragment.',
+    apiKey: 'Secret key (optional)',
+    apiKeyHint: 'Sent to the provider with every request. It will never be shown again.',
+    operator: 'Operator (optional)',
+    operatorHint: 'Who runs this service, for example: DINUM',
+    modelLegend: (position, alias) => `Model ${position}${alias ? `: ${alias}` : ''}`,
+    modelAlias: 'Alias',
+    modelAliasHint: 'The name programs ask for, for example: albert-large',
+    invalidAlias: '1 to 128 letters, digits or . _ : / - characters, starting with a letter or a digit.',
+    duplicateAlias: 'This provider already serves a model of that name.',
+    aliasTypeClash: (type) => `This alias is already a “${type}” model at another provider.`,
+    upstream: 'Name at the provider (optional)',
+    upstreamHint: 'The alias when empty.',
+    modelType: 'Type',
+    modelTypeNames: { chat: 'Chat', embeddings: 'Embeddings', rerank: 'Rerank' },
+    addModel: 'Add a model',
+    removeModel: 'Remove',
+    removeModelOf: (alias) => `Remove the model ${alias}`,
+    maxConcurrency: 'Concurrent requests at most',
+    maxConcurrencyHint: 'Between 1 and 10,000; 16 when empty.',
+    invalidConcurrency: 'A whole number between 1 and 10,000.',
+    pseudonymisation: 'Pseudonymise personal data before sending it',
+    pseudonymisationHint: 'Names, addresses and numbers are replaced by pseudonyms before going to this provider.',
+    providerAdded: (name) => `The provider “${name}” is added.`,
+    modelsTitle: 'Albert: models',
+    modelsIntro:
+      'The model names programs and agents ask for, and the providers serving them. Albert picks the least busy of those cleared for the request’s level.',
+    alias: 'Model',
+    highestClearance: 'Takes data up to',
+    servedBy: 'Providers',
+    upstreamName: (upstream) => `name at the provider: ${upstream}`,
+    noModels: 'No model: add a provider first.',
+    quotasTitle: 'Albert: quotas',
+    quotasIntro:
+      'Limits per organisation or per API key, for one model or all of them. A request keeps to every rule that concerns it.',
+    quotasList: 'Quotas in force',
+    scope: 'Scope',
+    scopeType: 'Apply to',
+    scopeOrganisation: 'An organisation',
+    scopeApiKey: 'An API key',
+    keyScope: 'Key',
+    keyOrganisation: 'Organisation of the key',
+    keyOrganisationHint: 'To choose among its service keys.',
+    serviceKey: 'Key',
+    otherKey: 'Another key (type its identifier)',
+    keyId: 'Key identifier',
+    keyIdHint:
+      'The identifier of a service key or a personal API key, for example: 0190c7a4-5b1e-7c3d-9f00-1a2b3c4d5e6f',
+    invalidKeyId: 'A 36-character identifier, for example: 0190c7a4-5b1e-7c3d-9f00-1a2b3c4d5e6f',
+    model: 'Model',
+    allModels: 'All models',
+    allModelsInSentence: 'all models',
+    requestsPerMinute: 'Requests per minute',
+    tokensPerMinute: 'Tokens per minute',
+    tokensPerDay: 'Tokens per day',
+    limitHint: 'Empty: unlimited.',
+    invalidLimit: (max) => `A whole number from 0 to ${max}, or nothing (unlimited).`,
+    unlimited: 'Unlimited',
+    setQuota: 'Set a quota',
+    setQuotaHint: 'A quota with the same scope and model is replaced.',
+    saveQuota: 'Save the quota',
+    quotaSaved: (scope, model) => `The quota of ${scope} for ${model} is saved.`,
+    noQuotas: 'No quota: use is limited by the providers’ capacity only.',
+    deleteQuota: 'Delete',
+    deleteQuotaOf: (scope, model) => `Delete the quota of ${scope} for ${model}`,
+    confirmDeleteQuota: (scope, model) =>
+      `Delete the quota of ${scope} for ${model}? This rule stops limiting use at once.`,
+    quotaDeleted: (scope, model) => `The quota of ${scope} for ${model} is deleted.`,
+    usageTitle: 'Albert: usage',
+    usageIntro: 'Requests made to Albert, per day (UTC), organisation and model, and those it refused.',
+    period: 'Period',
+    lastDays: (days) => `The last ${days} days`,
+    noUsage: 'No request to Albert in this period.',
+    totals: 'Over the period',
+    requests: 'Requests',
+    promptTokens: 'Input tokens',
+    completionTokens: 'Output tokens',
+    refusals: 'Refusals',
+    refusalsDetail: (sensitivity, quota) => `${sensitivity} for sensitivity, ${quota} for quota`,
+    averageLatency: 'Average duration',
+    milliseconds: (value) => `${value} ms`,
+    requestsPerDay: 'Requests per day',
+    day: 'Day',
+    chartMaximum: (value) => `Maximum: ${value}`,
+    byOrganisation: 'Per organisation',
+    byModel: 'Per model',
+    noOrganisation: 'No organisation',
+    refusalsBySensitivity: 'Refusals for sensitivity',
+    refusalsBySensitivityIntro:
+      'Requests whose data went beyond the clearance of every provider of the model: they went to none.',
+    level: 'Data level',
+    refusalsByQuota: 'Refusals for quota',
+    refusalsByQuotaIntro: 'Requests refused because a quota was reached.',
+    noRefusals: 'No refusals.',
+  },
 };
 
 export const adminMessages: Dictionary<AdminMessages> = { fr, en };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../../../platform/audit/audit-log.ts';
 import type { HttpServer } from '../../../platform/http/http-server.ts';
 import { actorOf, requireInstanceAdmin } from '../../identity/index.ts';
+import { AppError } from '../../../platform/errors.ts';
 import { assistantErrors } from '../assistant.errors.ts';
 import type { GatewayRepository } from './gateway.repository.ts';
 import type { GatewayService } from './gateway.service.ts';
@@ -37,6 +38,9 @@ export interface AdminRoutesDependencies {
   readonly now: () => Date;
   /** Reloads the quota rules into the ledger after a change. */
   readonly reloadQuotas: () => Promise<void>;
+  /** Starts (or stops) the health checks of a provider added (or removed) at run time. */
+  readonly watchHealth: (providerId: string) => void;
+  readonly unwatchHealth: (providerId: string) => void;
 }
 
 /** A provider for administrators: never its secret key. */
@@ -74,6 +78,16 @@ function definitionOf(body: unknown): ProviderDefinition {
   }
 }
 
+/** A registry refusal (a model alias served with another type elsewhere) is the request's fault. */
+function registryChange<T>(change: () => T): T {
+  try {
+    return change();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw assistantErrors.create('AI_REQUEST_INVALID', { reason: error instanceof Error ? error.message : 'refused' });
+  }
+}
+
 /**
  * Instance administrators' API of the gateway: providers (those of the file are read-only here), model
  * aliases, quotas per organisation and API key, usage aggregates. Every change is audited.
@@ -91,7 +105,7 @@ export function registerGatewayAdminRoutes(http: HttpServer, deps: AdminRoutesDe
     const definition = definitionOf(request.body);
     if (deps.registry.get(definition.id))
       throw assistantErrors.create('AI_PROVIDER_DUPLICATE', { providerId: definition.id });
-    const running = deps.registry.add(definition, 'database');
+    const running = registryChange(() => deps.registry.add(definition, 'database'));
     const at = deps.now().toISOString();
     try {
       await deps.repository.insertProvider({
@@ -116,6 +130,7 @@ export function registerGatewayAdminRoutes(http: HttpServer, deps: AdminRoutesDe
         models: definition.models.map((m) => m.name),
       },
     });
+    deps.watchHealth(definition.id);
     return reply.code(201).send(presentProvider(running));
   });
 
@@ -125,9 +140,17 @@ export function registerGatewayAdminRoutes(http: HttpServer, deps: AdminRoutesDe
     if (!current) throw assistantErrors.create('AI_PROVIDER_NOT_FOUND', { providerId: request.params.id });
     if (current.source === 'file')
       throw assistantErrors.create('AI_PROVIDER_READ_ONLY', { providerId: current.definition.id });
-    const definition = definitionOf({ ...(request.body as Record<string, unknown>), id: current.definition.id });
+    const body = request.body as Record<string, unknown> | null;
+    // No key sent: the stored one stays (the key is never shown, so a form cannot send it back).
+    const definition = definitionOf({
+      ...(current.definition.apiKey !== null && body !== null && !('apiKey' in body)
+        ? { apiKey: current.definition.apiKey }
+        : {}),
+      ...body,
+      id: current.definition.id,
+    });
     const previous = current.definition;
-    const running = deps.registry.replace(definition);
+    const running = registryChange(() => deps.registry.replace(definition));
     try {
       await deps.repository.updateProvider(definition.id, JSON.stringify(definition), deps.now().toISOString());
     } catch (error) {
@@ -156,6 +179,7 @@ export function registerGatewayAdminRoutes(http: HttpServer, deps: AdminRoutesDe
       throw assistantErrors.create('AI_PROVIDER_READ_ONLY', { providerId: current.definition.id });
     await deps.repository.deleteProvider(current.definition.id);
     deps.registry.remove(current.definition.id);
+    deps.unwatchHealth(current.definition.id);
     await deps.audit.record({
       action: 'assistant.provider.deleted',
       outcome: 'success',
