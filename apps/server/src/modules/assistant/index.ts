@@ -162,6 +162,7 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
       isStarted = false;
       if (quotaTimer) clearInterval(quotaTimer);
       await gateway.flushUsage();
+      gateway.closeConnections();
     },
   };
 }

@@ -13,6 +13,7 @@ import { assistantErrors } from '../assistant.errors.ts';
 import type { AssistantUsageRow, GatewayRepository, UsageStatus } from './gateway.repository.ts';
 import type { Candidate, ModelType, ProviderRegistry, RunningProvider } from './provider-registry.ts';
 import { createPseudonymiser } from './pseudonymisation.ts';
+import { UpstreamClient, type UpstreamResponse } from './upstream-client.ts';
 import type { QuotaLedger, Reservation } from './quotas.ts';
 
 /** Who calls the gateway: a program with an API key, an agent through an Albert feature. */
@@ -115,7 +116,8 @@ export interface GatewayServiceDependencies {
   readonly now: () => Date;
   /** The default label of an organisation (its agents' declared level when they declare none). */
   readonly organisationDefaultLabel: (organisationId: string) => Promise<SensitivityLevel | undefined>;
-  readonly fetch?: typeof fetch;
+  /** How providers are called (one keep-alive pool per provider by default). */
+  readonly upstream?: UpstreamClient;
 }
 
 /**
@@ -124,7 +126,7 @@ export interface GatewayServiceDependencies {
  * providers that require it, and records one usage row per request with its routing decision.
  */
 export function createGatewayService(deps: GatewayServiceDependencies) {
-  const doFetch = deps.fetch ?? fetch;
+  const upstream = deps.upstream ?? new UpstreamClient();
   const organisationLabels = new Map<string, { level: SensitivityLevel | undefined; at: number }>();
   let pending: AssistantUsageRow[] = [];
   let flushing: Promise<void> = Promise.resolve();
@@ -303,7 +305,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
     signal: AbortSignal | undefined,
     model: string,
   ): Promise<{
-    response: Response;
+    response: UpstreamResponse;
     candidate: Candidate;
     attempts: Attempt[];
     controller: AbortController;
@@ -328,19 +330,18 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
       );
       const totalTimer = setTimeout(() => controller.abort(new Error('total timeout')), totalMs);
       try {
-        const response = await doFetch(`${provider.definition.baseUrl}${path}`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
+        const response = await upstream.post(
+          `${provider.definition.baseUrl}${path}`,
+          bodyFor(candidate),
+          {
             accept: 'application/json, text/event-stream',
             ...(provider.definition.apiKey ? { authorization: `Bearer ${provider.definition.apiKey}` } : {}),
           },
-          body: bodyFor(candidate),
-          signal: controller.signal,
-        });
+          { pool: provider.definition.id, maxSockets: provider.definition.maxConcurrency, signal: controller.signal },
+        );
         clearTimeout(firstByteTimer);
         if (response.status >= 500 || response.status === 429) {
-          await response.body?.cancel().catch(() => undefined);
+          response.cancel();
           throw new AttemptFailure(`HTTP ${response.status}`);
         }
         deps.registry.markHealthy(provider, deps.now().toISOString());
@@ -386,7 +387,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
     return 'error';
   }
 
-  async function upstreamRejection(response: Response, model: string): Promise<AppError> {
+  async function upstreamRejection(response: UpstreamResponse, model: string): Promise<AppError> {
     const text = await response.text().catch(() => '');
     let message = text.slice(0, 500);
     try {
@@ -405,6 +406,9 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
   return {
     /** Every usage record is written (before reading usage, and at shutdown). */
     flushUsage,
+
+    /** Closes the connections kept open to providers (shutdown). */
+    closeConnections: () => upstream.close(),
 
     /** An OpenAI chat completion through the gateway (streamed as SSE frames when `body.stream`). */
     async chatCompletion(
@@ -545,7 +549,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
       const aliasModelField = `"model":${JSON.stringify(body.model)}`;
       const restorers = new Map<number, { push(chunk: string): string; flush(): string }>();
       async function* events(): AsyncGenerator<string, void, undefined> {
-        const reader = response.body?.getReader();
+        const reader = response.chunks();
         const decoder = new TextDecoder();
         let buffer = '';
         let usage: { prompt: number; completion: number } | null = null;
@@ -554,11 +558,10 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
         let status: UsageStatus = 'error';
         let errorCode: string | null = 'AI_UPSTREAM_FAILED';
         try {
-          if (!reader) throw new Error('no body');
           for (;;) {
-            let read: { done: boolean; value?: Uint8Array | undefined };
+            let read: IteratorResult<Uint8Array>;
             try {
-              read = await reader.read();
+              read = await reader.next();
             } catch (error) {
               if (options.signal?.aborted) throw error;
               // The provider went away after the first byte: no failover (the client has part of an answer).
@@ -566,7 +569,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
               return;
             }
             if (read.done) break;
-            buffer += decoder.decode(read.value ?? new Uint8Array(), { stream: true });
+            buffer += decoder.decode(read.value, { stream: true });
             // Every frame of one read goes out in one write.
             let out = '';
             let boundary = buffer.indexOf('\n\n');
@@ -646,7 +649,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
             errorCode = null;
           }
           controller.abort();
-          await reader?.cancel().catch(() => undefined);
+          response.cancel();
           finish(status, errorCode, usage, firstTokenMs);
         }
       }

@@ -32,74 +32,105 @@ const secondsPerMinuteWindow = 60;
 const minutesPerDayWindow = 24 * 60;
 
 /**
- * Sliding windows of one counter (an organisation's or a key's use of one rule): requests and tokens per
- * second over the last minute, tokens per minute over the last 24 hours. Rings of buckets stamped with
- * the second (or minute) they count, so nothing needs a timer.
+ * A sliding window of `length` buckets: the buckets in use, oldest first, with running sums, so that a check
+ * costs no more than the buckets that left the window since the last one.
+ */
+class SlidingWindow {
+  readonly #length: number;
+  #buckets: Array<{ at: number; requests: number; tokens: number }> = [];
+  #first = 0;
+  #requests = 0;
+  #tokens = 0;
+
+  constructor(length: number) {
+    this.#length = length;
+  }
+
+  #prune(now: number): void {
+    while (this.#first < this.#buckets.length) {
+      const oldest = this.#buckets[this.#first];
+      if (!oldest || oldest.at > now - this.#length) break;
+      this.#requests -= oldest.requests;
+      this.#tokens -= oldest.tokens;
+      this.#first += 1;
+    }
+    if (this.#first > 64 && this.#first * 2 > this.#buckets.length) {
+      this.#buckets = this.#buckets.slice(this.#first);
+      this.#first = 0;
+    }
+  }
+
+  total(now: number, kind: 'requests' | 'tokens'): number {
+    this.#prune(now);
+    return kind === 'requests' ? this.#requests : this.#tokens;
+  }
+
+  /** The uses within the window ending at `now`, oldest first: `[bucket, amount]`. */
+  uses(now: number, kind: 'requests' | 'tokens'): Array<[number, number]> {
+    this.#prune(now);
+    return this.#buckets.slice(this.#first).map((bucket) => [bucket.at, bucket[kind]] as [number, number]);
+  }
+
+  add(at: number, requests: number, tokens: number): void {
+    this.#prune(at);
+    const last = this.#buckets.at(-1);
+    if (last && this.#buckets.length > this.#first && last.at === at) {
+      last.requests += requests;
+      last.tokens += tokens;
+    } else {
+      this.#buckets.push({ at, requests, tokens });
+    }
+    this.#requests += requests;
+    this.#tokens += tokens;
+  }
+
+  /** Corrects the tokens counted in bucket `at`, if it is still in the window. */
+  adjust(at: number, tokens: number): void {
+    for (let index = this.#buckets.length - 1; index >= this.#first; index -= 1) {
+      const bucket = this.#buckets[index];
+      if (!bucket || bucket.at < at) return;
+      if (bucket.at === at) {
+        const corrected = Math.max(0, bucket.tokens + tokens);
+        this.#tokens += corrected - bucket.tokens;
+        bucket.tokens = corrected;
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * One counter (an organisation's or a key's use of one rule): requests and tokens per second over the last
+ * minute, tokens per minute over the last 24 hours.
  */
 class Counter {
-  readonly #requests = new Float64Array(secondsPerMinuteWindow);
-  readonly #tokens = new Float64Array(secondsPerMinuteWindow);
-  readonly #secondStamps = new Float64Array(secondsPerMinuteWindow).fill(-1);
-  readonly #dayTokens = new Float64Array(minutesPerDayWindow);
-  readonly #minuteStamps = new Float64Array(minutesPerDayWindow).fill(-1);
+  readonly #minute = new SlidingWindow(secondsPerMinuteWindow);
+  readonly #day = new SlidingWindow(minutesPerDayWindow);
 
-  #secondSlot(second: number): number {
-    const slot = second % secondsPerMinuteWindow;
-    if (this.#secondStamps[slot] !== second) {
-      this.#secondStamps[slot] = second;
-      this.#requests[slot] = 0;
-      this.#tokens[slot] = 0;
-    }
-    return slot;
+  minuteTotal(second: number, kind: 'requests' | 'tokens'): number {
+    return this.#minute.total(second, kind);
   }
 
-  #minuteSlot(minute: number): number {
-    const slot = minute % minutesPerDayWindow;
-    if (this.#minuteStamps[slot] !== minute) {
-      this.#minuteStamps[slot] = minute;
-      this.#dayTokens[slot] = 0;
-    }
-    return slot;
+  dayTotal(minute: number): number {
+    return this.#day.total(minute, 'tokens');
   }
 
-  /** Uses within the window ending at `second`, oldest first: `[bucket time, amount]`. */
   minuteUses(second: number, kind: 'requests' | 'tokens'): Array<[number, number]> {
-    const values = kind === 'requests' ? this.#requests : this.#tokens;
-    const uses: Array<[number, number]> = [];
-    for (let at = second - secondsPerMinuteWindow + 1; at <= second; at += 1) {
-      const slot = ((at % secondsPerMinuteWindow) + secondsPerMinuteWindow) % secondsPerMinuteWindow;
-      if (this.#secondStamps[slot] === at && (values[slot] ?? 0) !== 0) uses.push([at, values[slot] ?? 0]);
-    }
-    return uses;
+    return this.#minute.uses(second, kind);
   }
 
   dayUses(minute: number): Array<[number, number]> {
-    const uses: Array<[number, number]> = [];
-    for (let at = minute - minutesPerDayWindow + 1; at <= minute; at += 1) {
-      const slot = ((at % minutesPerDayWindow) + minutesPerDayWindow) % minutesPerDayWindow;
-      if (this.#minuteStamps[slot] === at && (this.#dayTokens[slot] ?? 0) !== 0) {
-        uses.push([at, this.#dayTokens[slot] ?? 0]);
-      }
-    }
-    return uses;
+    return this.#day.uses(minute, 'tokens');
   }
 
   add(second: number, minute: number, requests: number, tokens: number): void {
-    const slot = this.#secondSlot(second);
-    this.#requests[slot] = (this.#requests[slot] ?? 0) + requests;
-    this.#tokens[slot] = (this.#tokens[slot] ?? 0) + tokens;
-    const daySlot = this.#minuteSlot(minute);
-    this.#dayTokens[daySlot] = (this.#dayTokens[daySlot] ?? 0) + tokens;
+    this.#minute.add(second, requests, tokens);
+    this.#day.add(minute, 0, tokens);
   }
 
-  /** Corrects the tokens counted at `second`/`minute`, if those buckets are still in their windows. */
   adjust(second: number, minute: number, tokens: number): void {
-    const slot = second % secondsPerMinuteWindow;
-    if (this.#secondStamps[slot] === second) this.#tokens[slot] = Math.max(0, (this.#tokens[slot] ?? 0) + tokens);
-    const daySlot = minute % minutesPerDayWindow;
-    if (this.#minuteStamps[daySlot] === minute) {
-      this.#dayTokens[daySlot] = Math.max(0, (this.#dayTokens[daySlot] ?? 0) + tokens);
-    }
+    this.#minute.adjust(second, tokens);
+    this.#day.adjust(minute, tokens);
   }
 }
 
@@ -173,6 +204,7 @@ export class QuotaLedger {
       const checks: Array<{
         limit: number | null;
         name: string;
+        used: () => number;
         uses: () => Array<[number, number]>;
         needed: number;
         day: boolean;
@@ -180,6 +212,7 @@ export class QuotaLedger {
         {
           limit: rule.requestsPerMinute,
           name: 'requests/minute',
+          used: () => counter.minuteTotal(second, 'requests'),
           uses: () => counter.minuteUses(second, 'requests'),
           needed: 1,
           day: false,
@@ -187,6 +220,7 @@ export class QuotaLedger {
         {
           limit: rule.tokensPerMinute,
           name: 'tokens/minute',
+          used: () => counter.minuteTotal(second, 'tokens'),
           uses: () => counter.minuteUses(second, 'tokens'),
           needed: tokens,
           day: false,
@@ -194,6 +228,7 @@ export class QuotaLedger {
         {
           limit: rule.tokensPerDay,
           name: 'tokens/day',
+          used: () => counter.dayTotal(minute),
           uses: () => counter.dayUses(minute),
           needed: tokens,
           day: true,
@@ -209,9 +244,8 @@ export class QuotaLedger {
             scope,
           });
         }
-        const uses = check.uses();
-        const used = uses.reduce((sum, [, amount]) => sum + amount, 0);
-        if (used + check.needed > check.limit) {
+        if (check.used() + check.needed > check.limit) {
+          const uses = check.uses();
           const retryAfterSeconds = check.day
             ? secondsUntilFits(uses, check.limit, check.needed, nowSeconds, minutesPerDayWindow, 60)
             : secondsUntilFits(uses, check.limit, check.needed, nowSeconds, secondsPerMinuteWindow, 1);
