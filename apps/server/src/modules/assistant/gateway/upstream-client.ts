@@ -44,6 +44,8 @@ export class UpstreamClient {
         },
         (message) => {
           options.signal.removeEventListener('abort', onAbort);
+          // Errors reach whoever reads the body (through its iterator); one destroyed unread must not crash.
+          message.on('error', () => undefined);
           // Past the headers, an abort closes the body being read.
           const onLateAbort = () => message.destroy(options.signal.reason as Error);
           options.signal.addEventListener('abort', onLateAbort, { once: true });
@@ -53,7 +55,7 @@ export class UpstreamClient {
       );
       const onAbort = () => request.destroy(options.signal.reason as Error);
       options.signal.addEventListener('abort', onAbort, { once: true });
-      request.once('error', (error) => {
+      request.on('error', (error) => {
         options.signal.removeEventListener('abort', onAbort);
         reject(error);
       });
