@@ -381,6 +381,43 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
       : [];
   }
 
+  /** `call`, and when every provider failed: the reservation released and the failure recorded. */
+  async function callOrRecord(
+    request: {
+      readonly caller: GatewayCaller;
+      readonly endpoint: 'chat' | 'embeddings';
+      readonly model: string;
+      readonly stream: boolean;
+      readonly level: SensitivityLevel;
+      readonly started: number;
+      readonly reservation: Reservation;
+      readonly signal: AbortSignal | undefined;
+    },
+    candidates: readonly Candidate[],
+    path: string,
+    bodyFor: (candidate: Candidate) => string,
+  ): ReturnType<typeof call> {
+    try {
+      return await call(candidates, path, bodyFor, request.signal, request.model);
+    } catch (error) {
+      deps.quotas.settle(request.reservation, 0);
+      recordUsage(
+        usageRow(
+          request.caller,
+          request.endpoint,
+          request.model,
+          request.stream,
+          request.level,
+          statusOfFailure(error, request.signal),
+          error instanceof AppError ? error.code : 'AI_UPSTREAM_FAILED',
+          { reason: 'every cleared provider failed', attempts: attemptsOf(error) },
+          { latency_ms: Math.round(performance.now() - request.started) },
+        ),
+      );
+      throw error;
+    }
+  }
+
   function statusOfFailure(error: unknown, signal: AbortSignal | undefined): UsageStatus {
     if (signal?.aborted) return 'cancelled';
     if (error instanceof AppError && error.code === 'AI_PROVIDERS_BUSY') return 'busy';
@@ -457,26 +494,12 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
         }
         return JSON.stringify(forwarded);
       };
-      let called: Awaited<ReturnType<typeof call>>;
-      try {
-        called = await call(candidates, '/chat/completions', bodyFor, options.signal, body.model);
-      } catch (error) {
-        deps.quotas.settle(reservation, 0);
-        recordUsage(
-          usageRow(
-            caller,
-            'chat',
-            body.model,
-            stream,
-            level,
-            statusOfFailure(error, options.signal),
-            error instanceof AppError ? error.code : 'AI_UPSTREAM_FAILED',
-            { reason: 'every cleared provider failed', attempts: attemptsOf(error) },
-            { latency_ms: Math.round(performance.now() - started) },
-          ),
-        );
-        throw error;
-      }
+      const called = await callOrRecord(
+        { caller, endpoint: 'chat', model: body.model, stream, level, started, reservation, signal: options.signal },
+        candidates,
+        '/chat/completions',
+        bodyFor,
+      );
       const { response, candidate, attempts, controller, totalTimer } = called;
       const provider = candidate.provider;
       const pseudonymiser = provider.definition.requiresPseudonymisation ? pseudonymiserOf(provider) : undefined;
@@ -687,26 +710,21 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
         }
         return JSON.stringify(forwarded);
       };
-      let called: Awaited<ReturnType<typeof call>>;
-      try {
-        called = await call(candidates, '/embeddings', bodyFor, options.signal, body.model);
-      } catch (error) {
-        deps.quotas.settle(reservation, 0);
-        recordUsage(
-          usageRow(
-            caller,
-            'embeddings',
-            body.model,
-            false,
-            level,
-            statusOfFailure(error, options.signal),
-            error instanceof AppError ? error.code : 'AI_UPSTREAM_FAILED',
-            { reason: 'every cleared provider failed', attempts: attemptsOf(error) },
-            { latency_ms: Math.round(performance.now() - started) },
-          ),
-        );
-        throw error;
-      }
+      const called = await callOrRecord(
+        {
+          caller,
+          endpoint: 'embeddings',
+          model: body.model,
+          stream: false,
+          level,
+          started,
+          reservation,
+          signal: options.signal,
+        },
+        candidates,
+        '/embeddings',
+        bodyFor,
+      );
       const { response, candidate, attempts, totalTimer } = called;
       const routing = {
         reason: attempts.length === 0 ? 'least busy cleared provider' : 'failover',
