@@ -224,6 +224,18 @@ export function createPushService(deps: { database: Database }) {
     }
     return result;
   }
+  // The members each event of a transaction highlights, as its push actions said (read by the mention
+  // notifications of the same append instead of querying the actions just written).
+  const highlightsByTransaction = new WeakMap<TransactionContext, Map<number, readonly string[]>>();
+  function highlightsOf(context: TransactionContext): Map<number, readonly string[]> {
+    let highlights = highlightsByTransaction.get(context);
+    if (!highlights) {
+      highlights = new Map();
+      highlightsByTransaction.set(context, highlights);
+    }
+    return highlights;
+  }
+
   // Compiled rulesets by user; dropped when the user changes their rules (in this process).
   const compiled = new Map<string, { rules: PushRulesContent; compiled: CompiledPushRules }>();
 
@@ -273,6 +285,8 @@ export function createPushService(deps: { database: Database }) {
     async recordActions(context: TransactionContext, room: RoomHead, event: AppendedEvent): Promise<void> {
       const executor = context.executor;
       const { members, stateByType } = await pushState(executor, room.roomId);
+      const highlights = highlightsOf(context);
+      highlights.set(event.streamOrdering, []);
       if (members.length <= 1 && event.type !== 'm.room.member') return;
       const authState = {
         get: (type: string, stateKey: string) => (stateKey === '' ? stateByType.get(type) : undefined),
@@ -320,6 +334,10 @@ export function createPushService(deps: { database: Database }) {
           highlight: evaluation.highlight ? 1 : 0,
         });
       }
+      highlights.set(
+        event.streamOrdering,
+        rows.filter((row) => row.highlight === 1).map((row) => row.matrix_id),
+      );
       if (rows.length > 0) {
         await tables(executor).insertInto('chat_push_actions').values(rows).execute();
         // Before the append's own after-commit callbacks (which wake the long-polls): a /sync woken by the
@@ -357,6 +375,14 @@ export function createPushService(deps: { database: Database }) {
 
     /** The counts in memory (receipts drop them). */
     unread,
+
+    /**
+     * The joined members the event at `streamOrdering` highlights, as this transaction's push actions said;
+     * undefined when they were not computed in it.
+     */
+    highlightedBy(context: TransactionContext, streamOrdering: number): readonly string[] | undefined {
+      return highlightsByTransaction.get(context)?.get(streamOrdering);
+    },
 
     /**
      * Drops the push actions a read receipt covers (keeps counting cheap): an unthreaded receipt covers every

@@ -163,27 +163,20 @@ export function createRoomNotifications(context: ChatFeatureContext, people: Peo
             .where('membership', '=', 'join')
             .execute();
     // Push actions are recorded for joined members only, earlier in this transaction (push.ts).
-    const highlighted = await tables(executor)
-      .selectFrom('chat_push_actions')
-      .select('matrix_id')
-      .where('matrix_id', 'in', (eb) =>
-        eb
-          .selectFrom('chat_current_state')
-          .select('state_key')
+    const highlighted =
+      context.push.highlightedBy(transaction, event.streamOrdering) ??
+      (
+        await tables(executor)
+          .selectFrom('chat_push_actions')
+          .select('matrix_id')
           .where('room_id', '=', room.roomId)
-          .where('type', '=', stateTypes.member)
-          .where('membership', '=', 'join'),
-      )
-      .where('room_id', '=', room.roomId)
-      .where('stream_ordering', '=', event.streamOrdering)
-      .where(
-        sql<boolean>`${sql.ref('highlight')} = ${context.database.dialect === 'sqlite' ? sql.lit(1) : sql.lit(true)}`,
-      )
-      .execute();
-    const recipients = new Set([
-      ...joinedMentioned.map((row) => row.state_key),
-      ...highlighted.map((row) => row.matrix_id),
-    ]);
+          .where('stream_ordering', '=', event.streamOrdering)
+          .where(
+            sql<boolean>`${sql.ref('highlight')} = ${context.database.dialect === 'sqlite' ? sql.lit(1) : sql.lit(true)}`,
+          )
+          .execute()
+      ).map((row) => row.matrix_id);
+    const recipients = new Set([...joinedMentioned.map((row) => row.state_key), ...highlighted]);
     recipients.delete(event.sender);
     const recipientIds = await bureauUsersOf(executor, [...recipients]);
     if (recipientIds.length === 0) return;
