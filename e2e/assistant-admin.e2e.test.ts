@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousAxeViolations } from './axe.ts';
 import { launchChromium, noProblems, saveScreenshot, signIn, watchedContext } from './browser.ts';
 import { startBureau, type RunningBureau } from './bureau-server.ts';
+import { freePort } from './global-setup.ts';
 
 /*
  * Albert's administration, on a Bureau of its own: the shared one of the global setup has no providers
@@ -20,19 +20,6 @@ let configDirectory: string;
 
 /** The provider of the providers file: read-only in the web app. */
 const fileProvider = { id: 'albert-etat', name: 'Albert du cloud de l’État', alias: 'albert-large' };
-
-/** A TCP port free right now: Bureau's public URL must name the port the browser uses (CSRF origin). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   configDirectory = await mkdtemp(path.join(tmpdir(), 'bureau-e2e-albert-'));

@@ -41,7 +41,7 @@ function discardStaleWebBuild(): void {
 }
 
 /** A TCP port free right now: Bureau's public URL must name the port the browser uses (CSRF origin). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -453,7 +453,28 @@ export async function startChildServer(
   readyUrl: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, args, { ...(env ? { env } : {}), stdio: ['ignore', 'inherit', 'inherit'] });
+  const server = spawnChild(args, { ...(env ? { env } : {}) });
+  try {
+    await waitUntilReady(readyUrl, () => !server.hasExited());
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+/**
+ * Starts `node <args>` (its standard output inherited, or piped to read it); `closed` resolves when it exits,
+ * `stop` ends it (SIGTERM) and waits for it.
+ */
+export function spawnChild(
+  args: readonly string[],
+  options: { readonly env?: NodeJS.ProcessEnv; readonly stdout?: 'inherit' | 'pipe' } = {},
+): ChildServer & { readonly closed: Promise<void> } {
+  const child = spawn(process.execPath, args, {
+    ...(options.env ? { env: options.env } : {}),
+    stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
+  });
   let exited = false;
   const closed = new Promise<void>((resolveClose) =>
     child.on('close', () => {
@@ -465,11 +486,5 @@ export async function startChildServer(
     if (!exited) child.kill('SIGTERM');
     await closed;
   };
-  try {
-    await waitUntilReady(readyUrl, () => !exited);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { child, pid: child.pid ?? 0, hasExited: () => exited, stop };
+  return { child, pid: child.pid ?? 0, hasExited: () => exited, stop, closed };
 }

@@ -4,10 +4,10 @@
  * starts (seed.ts), then prepared over HTTP as an operator and a program would: sign-in, an API key of scope
  * `ai`, quotas on the key and on its organisation.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { freePort, processRssMb, startChildServer, type ChildServer } from '../chat/measure.ts';
+import { freePort, processRssMb, spawnChild, startChildServer, type ChildServer } from '../chat/measure.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/bureau.js');
 const upstreamScript = resolve(import.meta.dirname, 'upstream.ts');
@@ -28,22 +28,10 @@ export interface Upstream extends ChildServer {
 
 /** Starts upstream.ts and waits for the base URL it prints once it listens. */
 export async function startUpstream(embeddingDimensions: number): Promise<Upstream> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [upstreamScript, '--embedding-dimensions', String(embeddingDimensions)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let exited = false;
-  const closed = new Promise<void>((resolveClose) =>
-    child.on('close', () => {
-      exited = true;
-      resolveClose();
-    }),
-  );
-  const stop = async () => {
-    if (!exited) child.kill('SIGTERM');
-    await closed;
-  };
+  const server = spawnChild([upstreamScript, '--embedding-dimensions', String(embeddingDimensions)], {
+    stdout: 'pipe',
+  });
+  const { child, closed, stop } = server;
   const baseUrl = await new Promise<string>((resolveUrl, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error('the upstream printed no address in 30 s')), 30_000);
@@ -63,7 +51,7 @@ export async function startUpstream(embeddingDimensions: number): Promise<Upstre
     await stop();
     throw error;
   });
-  return { child, pid: child.pid ?? 0, hasExited: () => exited, stop, baseUrl };
+  return { child, pid: server.pid, hasExited: server.hasExited, stop, baseUrl };
 }
 
 export interface Bureau extends ChildServer {

@@ -95,6 +95,14 @@ function registryChange<T>(change: () => T): T {
 export function registerGatewayAdminRoutes(http: HttpServer, deps: AdminRoutesDependencies): void {
   const hidden = { schema: { tags: ['assistant'] } } as const;
 
+  /** A provider the API may change: one added through it, not one of the providers file. */
+  function changeableProvider(id: string): RunningProvider {
+    const provider = deps.registry.get(id);
+    if (!provider) throw assistantErrors.create('AI_PROVIDER_NOT_FOUND', { providerId: id });
+    if (provider.source === 'file') throw assistantErrors.create('AI_PROVIDER_READ_ONLY', { providerId: id });
+    return provider;
+  }
+
   http.get('/api/admin/assistant/providers', hidden, (request) => {
     requireInstanceAdmin(request);
     return Promise.resolve({ items: deps.registry.list().map(presentProvider) });
@@ -136,10 +144,7 @@ export function registerGatewayAdminRoutes(http: HttpServer, deps: AdminRoutesDe
 
   http.put<{ Params: { id: string } }>('/api/admin/assistant/providers/:id', hidden, async (request) => {
     requireInstanceAdmin(request);
-    const current = deps.registry.get(request.params.id);
-    if (!current) throw assistantErrors.create('AI_PROVIDER_NOT_FOUND', { providerId: request.params.id });
-    if (current.source === 'file')
-      throw assistantErrors.create('AI_PROVIDER_READ_ONLY', { providerId: current.definition.id });
+    const current = changeableProvider(request.params.id);
     const body = request.body as Record<string, unknown> | null;
     // No key sent: the stored one stays (the key is never shown, so a form cannot send it back).
     const definition = definitionOf({
@@ -173,10 +178,7 @@ export function registerGatewayAdminRoutes(http: HttpServer, deps: AdminRoutesDe
 
   http.delete<{ Params: { id: string } }>('/api/admin/assistant/providers/:id', hidden, async (request, reply) => {
     requireInstanceAdmin(request);
-    const current = deps.registry.get(request.params.id);
-    if (!current) throw assistantErrors.create('AI_PROVIDER_NOT_FOUND', { providerId: request.params.id });
-    if (current.source === 'file')
-      throw assistantErrors.create('AI_PROVIDER_READ_ONLY', { providerId: current.definition.id });
+    const current = changeableProvider(request.params.id);
     await deps.repository.deleteProvider(current.definition.id);
     deps.registry.remove(current.definition.id);
     deps.unwatchHealth(current.definition.id);
