@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
 import { ConfigError, describeSettings, loadConfig, readEnvironment, redactUrl, type Config } from './config.ts';
 import { runServer } from './main.ts';
+import { albertUsage, runAlbertCommand } from './modules/assistant/index.ts';
 import { AppError } from './platform/errors.ts';
 import { jobStatuses, type JobStatus } from './platform/jobs/index.ts';
 import { bureauVersion } from './platform/version.ts';
@@ -22,6 +23,7 @@ Commands:
   user list [--search S] [--limit N]
                         list accounts, newest first
   user deactivate E     deactivate an account: its sessions and API keys stop working at once
+${albertUsage}
   help                  show this help
   version               print Bureau's version
 
@@ -58,6 +60,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await listOutbox(rest);
       case 'user':
         return await userCommand(rest);
+      case 'albert':
+        return await withQuietApp((app) => runAlbertCommand(rest, app.assistant.knowledge, { write, writeError }));
       case 'version':
       case '--version':
         write(bureauVersion);

@@ -80,6 +80,31 @@ export const assistantErrors = defineErrors({
     fr: 'Un fournisseur « {providerId} » existe déjà.',
     en: 'A provider “{providerId}” already exists.',
   },
+  AI_COLLECTION_NOT_FOUND: {
+    kind: 'not_found',
+    fr: 'La collection « {collection} » n’existe pas ou vous ne pouvez pas la lire.',
+    en: 'The collection “{collection}” does not exist or you may not read it.',
+  },
+  AI_QUERY_EMPTY: {
+    kind: 'invalid',
+    fr: 'La question est vide, ou ne contient que des mots trop courants pour chercher (« le », « de »…).',
+    en: 'The question is empty, or holds only words too common to search for (“the”, “of”…).',
+  },
+  AI_IMPORT_SOURCE_UNKNOWN: {
+    kind: 'invalid',
+    fr: 'Source d’import inconnue « {source} » (attendu : {expected}).',
+    en: 'Unknown import source “{source}” (expected: {expected}).',
+  },
+  AI_IMPORT_ORIGIN_UNREADABLE: {
+    kind: 'invalid',
+    fr: 'Impossible de lire « {origin} » pour l’import {source} : {reason}.',
+    en: 'Cannot read “{origin}” for the {source} import: {reason}.',
+  },
+  AI_IMPORT_RUNNING: {
+    kind: 'conflict',
+    fr: 'Un import de la collection « {collection} » est déjà en cours dans ce processus.',
+    en: 'An import of the collection “{collection}” is already running in this process.',
+  },
 });
 
 export type AssistantErrorCode = keyof typeof assistantErrors.definitions;

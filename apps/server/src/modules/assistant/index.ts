@@ -15,10 +15,20 @@ import { openAiErrorPresenter, registerOpenAiRoutes } from './gateway/openai.rou
 import { ProviderRegistry } from './gateway/provider-registry.ts';
 import type { ProviderDefinition } from './gateway/providers-file.ts';
 import { QuotaLedger } from './gateway/quotas.ts';
+import { createKnowledgeRepository } from './knowledge/knowledge.repository.ts';
+import {
+  collectionResourceType,
+  createKnowledgeService,
+  packagesDirectoryOf,
+  type KnowledgeService,
+} from './knowledge/knowledge.service.ts';
 import { assistantGatewayMigration } from './migrations/202612021000_assistant_gateway.ts';
+import { assistantKnowledgeMigration } from './migrations/202612031000_assistant_knowledge.ts';
 
 export { assistantErrors } from './assistant.errors.ts';
 export type { GatewayCaller, GatewayRequestOptions, GatewayService } from './gateway/gateway.service.ts';
+export { albertUsage, runAlbertCommand } from './knowledge/knowledge.cli.ts';
+export type { KnowledgeService, RetrievalHit, RetrievalQuery } from './knowledge/knowledge.service.ts';
 
 export interface AssistantModuleDependencies {
   readonly database: Database;
@@ -32,13 +42,18 @@ export interface AssistantModuleDependencies {
     subjectOf(request: FastifyRequest): Promise<Subject>;
     organisationDefaultLabel(organisationId: string): Promise<SensitivityLevel | undefined>;
   };
-  readonly config: { readonly assistant: { readonly providers: readonly ProviderDefinition[] } };
+  readonly config: {
+    readonly assistant: { readonly providers: readonly ProviderDefinition[] };
+    /** Bureau's data folder: fetched knowledge packages are kept under it. */
+    readonly dataDir: string;
+  };
 }
 
 export interface AssistantModule extends BureauModule {
   readonly gateway: GatewayService;
   readonly registry: ProviderRegistry;
   readonly quotas: QuotaLedger;
+  readonly knowledge: KnowledgeService;
 }
 
 /** How often the quota rules are read again (another process may have changed them). */
@@ -46,7 +61,8 @@ const quotaReloadIntervalMs = 30_000;
 
 /**
  * Albert: the model gateway (providers of the providers file and of the database, sensitivity routing,
- * the OpenAI-compatible API `/v1`, quotas and usage). See README.md.
+ * the OpenAI-compatible API `/v1`, quotas and usage), and its knowledge (collections, importers, retrieval).
+ * See README.md.
  */
 export function createAssistantModule(deps: AssistantModuleDependencies): AssistantModule {
   const logger = deps.logger.child({ module: 'assistant' });
@@ -63,6 +79,20 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     newId: deps.newId,
     now: () => deps.clock.now(),
     organisationDefaultLabel: (organisationId) => deps.identity.organisationDefaultLabel(organisationId),
+  });
+  deps.authz.defineResourceType({
+    type: collectionResourceType,
+    roles: ['reader', 'editor', 'owner'],
+    actions: { read: 'reader', edit: 'editor', share: 'owner' },
+  });
+  const knowledge = createKnowledgeService({
+    database: deps.database,
+    repository: createKnowledgeRepository(deps.database),
+    authz: deps.authz,
+    newId: deps.newId,
+    now: () => deps.clock.now(),
+    logger,
+    packagesDirectory: packagesDirectoryOf(deps.config.dataDir),
   });
   const reloadQuotas = async () => quotas.setRules(await repository.listQuotas());
   const healthTimers = new Map<string, NodeJS.Timeout>();
@@ -104,8 +134,9 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
 
   return {
     name: 'assistant',
-    migrations: [assistantGatewayMigration],
+    migrations: [assistantGatewayMigration, assistantKnowledgeMigration],
     gateway,
+    knowledge,
     registry,
     quotas,
 

@@ -1,6 +1,7 @@
 export {
   foldWord,
   indexedWords,
+  isStopWord,
   queryTerms,
   stemFrench,
   textWords,

