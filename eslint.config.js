@@ -33,23 +33,28 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Modules only reach each other through their index.ts.
-    files: ['apps/server/src/modules/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^\\.\\./\\.\\./modules/|^\\.\\./[a-z-]+/(?!index\\.ts$)',
-              message: 'Import other modules through their index.ts.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Modules only reach each other through their index.ts. Which `../` leaves the module depends on how
+  // deep the importing file sits (a file of `modules/assistant/answers/` may import
+  // `../knowledge/...`, its own module's), hence one rule per depth.
+  ...[1, 2, 3, 4].map((depth) => {
+    const up = '\\.\\./'.repeat(depth);
+    return {
+      files: [`apps/server/src/modules/*/${'*/'.repeat(depth - 1)}*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: `^${up}\\.\\./modules/|^${up}[a-z-]+/(?!index\\.ts$)`,
+                message: 'Import other modules through their index.ts.',
+              },
+            ],
+          },
+        ],
+      },
+    };
+  }),
   {
     files: ['**/*.config.{js,ts}', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -149,6 +149,17 @@ export const configSchema = z.object({
     description:
       "YAML or JSON file declaring the model providers of Albert's gateway (OpenAI-compatible servers, their hosting and clearance); `${VAR}` in it reads the environment. Unset: no provider until an administrator adds one.",
   }),
+  BUREAU_ASSISTANT_MODEL: setting(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/)
+      .default('albert-large'),
+    {
+      description:
+        "The gateway's chat model alias Albert's answers are written with. Not served by any provider: Albert answers in extractive mode (the best passages, labelled as such).",
+    },
+  ),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -161,6 +172,8 @@ function toConfig(env: z.output<typeof configSchema>, cwd: string, providers: re
       /** The model providers of the providers file (secret keys resolved from the environment). */
       providers,
       providersFile: env.BUREAU_AI_PROVIDERS_FILE === undefined ? null : resolve(cwd, env.BUREAU_AI_PROVIDERS_FILE),
+      /** The chat model alias of Albert's answers. */
+      model: env.BUREAU_ASSISTANT_MODEL,
     },
     host: env.BUREAU_HOST,
     port: env.BUREAU_PORT,

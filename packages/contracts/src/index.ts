@@ -3,3 +3,4 @@ export * from './instance.ts';
 export * from './identity.ts';
 export * from './notifications.ts';
 export * from './search.ts';
+export * from './assistant.ts';

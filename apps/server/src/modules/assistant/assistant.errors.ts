@@ -100,6 +100,16 @@ export const assistantErrors = defineErrors({
     fr: 'Impossible de lire « {origin} » pour l’import {source} : {reason}.',
     en: 'Cannot read “{origin}” for the {source} import: {reason}.',
   },
+  AI_CONVERSATION_NOT_FOUND: {
+    kind: 'not_found',
+    fr: 'Conversation introuvable.',
+    en: 'Conversation not found.',
+  },
+  AI_MESSAGE_NOT_FOUND: {
+    kind: 'not_found',
+    fr: 'Réponse introuvable.',
+    en: 'Answer not found.',
+  },
   AI_IMPORT_RUNNING: {
     kind: 'conflict',
     fr: 'Un import de la collection « {collection} » est déjà en cours dans ce processus.',

@@ -8,6 +8,9 @@ import type { IdGenerator } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logging.ts';
 import type { BureauModule } from '../../platform/module.ts';
 import type { SensitivityLevel, SensitivityService } from '../../platform/sensitivity/index.ts';
+import { createAnswerService, type AnswerService } from './answers/answer.service.ts';
+import { registerAssistantRoutes } from './answers/assistant.routes.ts';
+import { createConversationsRepository } from './answers/conversations.repository.ts';
 import { registerGatewayAdminRoutes } from './gateway/admin.routes.ts';
 import { createGatewayRepository } from './gateway/gateway.repository.ts';
 import { createGatewayService, type GatewayService } from './gateway/gateway.service.ts';
@@ -24,6 +27,7 @@ import {
 } from './knowledge/knowledge.service.ts';
 import { assistantGatewayMigration } from './migrations/202612021000_assistant_gateway.ts';
 import { assistantKnowledgeMigration } from './migrations/202612031000_assistant_knowledge.ts';
+import { assistantConversationsMigration } from './migrations/202612031100_assistant_conversations.ts';
 
 export { assistantErrors } from './assistant.errors.ts';
 export type { GatewayCaller, GatewayRequestOptions, GatewayService } from './gateway/gateway.service.ts';
@@ -43,7 +47,7 @@ export interface AssistantModuleDependencies {
     organisationDefaultLabel(organisationId: string): Promise<SensitivityLevel | undefined>;
   };
   readonly config: {
-    readonly assistant: { readonly providers: readonly ProviderDefinition[] };
+    readonly assistant: { readonly providers: readonly ProviderDefinition[]; readonly model: string };
     /** Bureau's data folder: fetched knowledge packages are kept under it. */
     readonly dataDir: string;
   };
@@ -54,6 +58,7 @@ export interface AssistantModule extends BureauModule {
   readonly registry: ProviderRegistry;
   readonly quotas: QuotaLedger;
   readonly knowledge: KnowledgeService;
+  readonly answers: AnswerService;
 }
 
 /** How often the quota rules are read again (another process may have changed them). */
@@ -93,6 +98,18 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     now: () => deps.clock.now(),
     logger,
     packagesDirectory: packagesDirectoryOf(deps.config.dataDir),
+  });
+  const conversations = createConversationsRepository(deps.database);
+  const answers = createAnswerService({
+    database: deps.database,
+    knowledge,
+    gateway,
+    registry,
+    conversations,
+    newId: deps.newId,
+    now: () => deps.clock.now(),
+    logger,
+    model: deps.config.assistant.model,
   });
   const reloadQuotas = async () => quotas.setRules(await repository.listQuotas());
   const healthTimers = new Map<string, NodeJS.Timeout>();
@@ -134,19 +151,28 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
 
   return {
     name: 'assistant',
-    migrations: [assistantGatewayMigration, assistantKnowledgeMigration],
+    migrations: [assistantGatewayMigration, assistantKnowledgeMigration, assistantConversationsMigration],
     gateway,
     knowledge,
+    answers,
     registry,
     quotas,
 
-    registerRoutes(http, errorSurfaces) {
+    async registerRoutes(http, errorSurfaces) {
       errorSurfaces.register('/v1', openAiErrorPresenter);
       registerOpenAiRoutes(http, {
         gateway,
         registry,
         repository,
         subjectOf: (request) => deps.identity.subjectOf(request),
+      });
+      await registerAssistantRoutes(http, {
+        answers,
+        knowledge,
+        conversations,
+        subjectOf: (request) => deps.identity.subjectOf(request),
+        now: () => deps.clock.now(),
+        logger,
       });
       registerGatewayAdminRoutes(http, {
         registry,

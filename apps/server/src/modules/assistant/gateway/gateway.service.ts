@@ -15,6 +15,7 @@ import type { Candidate, ModelType, ProviderRegistry, RunningProvider } from './
 import { createPseudonymiser } from './pseudonymisation.ts';
 import { UpstreamClient, type UpstreamResponse } from './upstream-client.ts';
 import type { QuotaLedger, Reservation } from './quotas.ts';
+import type { ProviderDefinition } from './providers-file.ts';
 
 /** Who calls the gateway: a program with an API key, an agent through an Albert feature. */
 export interface GatewayCaller {
@@ -59,9 +60,19 @@ export interface EmbeddingsBody {
   [key: string]: unknown;
 }
 
+/** Who answered, at which level: what an Albert feature shows next to the answer. */
+export interface ServedBy {
+  readonly providerId: string;
+  readonly providerName: string;
+  readonly hosting: ProviderDefinition['hosting'];
+  readonly operator: string | null;
+  readonly level: SensitivityLevel;
+  readonly isPseudonymised: boolean;
+}
+
 export type ChatCompletionResult =
-  | { readonly kind: 'json'; readonly body: Record<string, unknown> }
-  | { readonly kind: 'stream'; readonly events: AsyncGenerator<string, void, undefined> };
+  | { readonly kind: 'json'; readonly body: Record<string, unknown>; readonly servedBy: ServedBy }
+  | { readonly kind: 'stream'; readonly events: AsyncGenerator<string, void, undefined>; readonly servedBy: ServedBy };
 
 /** Tokens reserved for an answer whose length the request does not bound. */
 const defaultCompletionReservation = 1024;
@@ -507,6 +518,14 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
         reason: attempts.length === 0 ? 'least busy cleared provider' : 'failover',
         attempts: [...attempts, { providerId: provider.definition.id, outcome: 'answered' }],
       };
+      const servedBy: ServedBy = {
+        providerId: provider.definition.id,
+        providerName: provider.definition.name,
+        hosting: provider.definition.hosting,
+        operator: provider.definition.operator,
+        level,
+        isPseudonymised: pseudonymiser !== undefined,
+      };
       const finish = (
         status: UsageStatus,
         errorCode: string | null,
@@ -564,7 +583,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
           usage ? { prompt: usage.prompt_tokens ?? 0, completion: usage.completion_tokens ?? 0 } : null,
           firstTokenMs,
         );
-        return { kind: 'json', body: { ...answer, model: body.model } };
+        return { kind: 'json', body: { ...answer, model: body.model }, servedBy };
       }
 
       const wantsUsage = body.stream_options?.include_usage === true;
@@ -676,7 +695,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
           finish(status, errorCode, usage, firstTokenMs);
         }
       }
-      return { kind: 'stream', events: events() };
+      return { kind: 'stream', events: events(), servedBy };
     },
 
     /** OpenAI embeddings through the gateway. */

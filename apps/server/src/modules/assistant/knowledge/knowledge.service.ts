@@ -570,7 +570,72 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
     }
   }
 
+  async function summaryOf(subject: Subject, row: AssistantCollectionRow) {
+    const resource = { type: collectionResourceType, id: row.id };
+    const [label, canEdit, lastImport] = await Promise.all([
+      authz.effectiveLabel(resource),
+      authz.can(subject, 'edit', resource),
+      repository.listImports(row.id, 1).then((runs) => runs[0]),
+    ]);
+    return {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      description: row.description,
+      scope: row.scope,
+      label,
+      documentCount: Number(row.document_count),
+      canEdit,
+      updatedAt: row.updated_at,
+      lastImport: lastImport
+        ? {
+            status: lastImport.status,
+            processed: Number(lastImport.processed),
+            total: lastImport.total === null ? null : Number(lastImport.total),
+            origin: lastImport.origin,
+            finishedAt: lastImport.finished_at,
+          }
+        : null,
+    };
+  }
+
+  async function readableCollection(subject: Subject, idOrSlug: string): Promise<AssistantCollectionRow> {
+    const row = await resolveCollection(idOrSlug).catch(() => undefined);
+    if (!row || !(await authz.can(subject, 'read', { type: collectionResourceType, id: row.id }))) {
+      throw assistantErrors.create('AI_COLLECTION_NOT_FOUND', { collection: idOrSlug });
+    }
+    return row;
+  }
+
   return {
+    /** The collections the subject may read (public ones first), with their label and whether they may add to them. */
+    async readableCollectionSummaries(subject: Subject) {
+      const summaries = [];
+      for (const row of await repository.listCollections()) {
+        if (await authz.can(subject, 'read', { type: collectionResourceType, id: row.id })) {
+          summaries.push(await summaryOf(subject, row));
+        }
+      }
+      return summaries;
+    },
+    async collectionSummary(subject: Subject, idOrSlug: string) {
+      return summaryOf(subject, await readableCollection(subject, idOrSlug));
+    },
+    /** A readable collection's documents (newest first), failed uploads with their error code. */
+    async documentsOf(subject: Subject, idOrSlug: string) {
+      const row = await readableCollection(subject, idOrSlug);
+      return (await repository.listSources(row.id, 200)).map((source) => ({
+        id: source.id,
+        externalId: source.external_id,
+        kind: source.kind,
+        title: source.title,
+        status: source.status,
+        errorCode: source.error_code,
+        fileName: source.file_name,
+        sizeBytes: source.size_bytes === null ? null : Number(source.size_bytes),
+        updatedAt: source.updated_at,
+      }));
+    },
     runImport,
     createCollection,
     addDocuments,

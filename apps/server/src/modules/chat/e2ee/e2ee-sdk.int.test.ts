@@ -2,9 +2,7 @@ import { Direction, MatrixError, type MatrixClient } from 'matrix-js-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../../app.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../../testing/test-database.ts';
-// eslint-disable-next-line no-restricted-imports -- the chat module's own test helpers (same module)
 import { testPassword } from '../testing/matrix-test-client.ts';
-// eslint-disable-next-line no-restricted-imports -- the chat module's own test helpers (same module)
 import { loginWithSdk, startSynced, timelineBodies, waitFor } from '../testing/sdk-clients.ts';
 
 const system = { system: true, label: 'test' };

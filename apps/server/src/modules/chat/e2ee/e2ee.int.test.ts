@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BureauApp } from '../../../app.ts';
-// eslint-disable-next-line no-restricted-imports -- the chat module's own test client (same module)
 import {
   aliceAndBob,
   chatTestPublicUrl as publicUrl,
@@ -8,7 +7,6 @@ import {
   startChatTestApp,
   type ChatTestApp,
 } from '../testing/chat-test-app.ts';
-// eslint-disable-next-line no-restricted-imports -- the chat module's own test client (same module)
 import { InjectMatrixClient, testPassword, type SyncBody } from '../testing/matrix-test-client.ts';
 import type { E2eeTables } from './e2ee.tables.ts';
 import {

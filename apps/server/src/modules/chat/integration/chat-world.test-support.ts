@@ -5,7 +5,6 @@ import type { ApiKeyScope } from '../../identity/index.ts';
 import { signInHeaders } from '../../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../../testing/test-database.ts';
 import type { ChatTables } from '../chat.tables.ts';
-// eslint-disable-next-line no-restricted-imports -- the chat module's own test client (same module)
 import { InjectMatrixClient, testPassword } from '../testing/matrix-test-client.ts';
 
 export type { InjectMatrixClient };

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../../app.ts';
 import { createManualClock, type ManualClock } from '../../../platform/clock.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../../testing/test-database.ts';
-// `../../chat/testing` rather than `../testing`: the module-boundary lint rule reads a sibling folder as another module.
-import { InjectMatrixClient, testPassword } from '../../chat/testing/matrix-test-client.ts';
+import { InjectMatrixClient, testPassword } from '../testing/matrix-test-client.ts';
 import type { ChatMediaTables } from './media.tables.ts';
 
 const publicUrl = 'http://bureau.test';

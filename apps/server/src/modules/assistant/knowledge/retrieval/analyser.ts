@@ -11,7 +11,7 @@ const questionWords = new Set(
   (
     'comment quel quelle quels quelles quoi lequel laquelle lesquels lesquelles est-ce ce cela ca ' +
     'peut peuvent puis-je dois doit doivent faut-il faut il elle ils elles on je tu vous nous ' +
-    'etre avoir fait faire faites'
+    'etre avoir fait faire faites sait savoir'
   ).split(' '),
 );
 

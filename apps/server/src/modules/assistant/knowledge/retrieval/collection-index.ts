@@ -36,6 +36,11 @@ export interface RetrievedPassage {
 export interface RetrievedSource {
   readonly source: IndexedSource;
   readonly score: number;
+  /**
+   * The share of the query's weight (its words weighted by rarity) the document holds, 0 to 1: what says
+   * whether it is about the question at all, whatever the collection's scores look like.
+   */
+  readonly coverage: number;
   /** Its best chunks for the query, best first (at least one when it has chunks). */
   readonly passages: readonly RetrievedPassage[];
 }
@@ -164,6 +169,20 @@ export class CollectionIndex {
     const wanted = new Map<number, LexicalHit[]>(hits.map((hit) => [hit.document, []]));
     const chunkHits = this.chunkIndex.search(terms, { limit: 2_000, parameters: passageParameters });
     for (const hit of chunkHits) wanted.get(this.chunkSource[hit.document]!)?.push(hit);
+    const excluded = options.excludeRelatedQuestions ? withoutRelated : undefined;
+    // A word no document holds would weigh the most of all; it counts as much as the rarest word found,
+    // so that one odd word of a question does not hide a document that holds all the others.
+    const found = terms.filter(({ term }) => this.documents.documentFrequency(term) > 0);
+    const cap = Math.max(...found.map(({ term }) => this.documents.inverseDocumentFrequency(term)), 0.1);
+    const termWeights = terms.map(({ term }) =>
+      Math.min(Math.max(this.documents.inverseDocumentFrequency(term), 0.1), cap),
+    );
+    const totalWeight = termWeights.reduce((sum, weight) => sum + weight, 0);
+    const coverageOf = (document: number) =>
+      terms.reduce(
+        (sum, { term }, index) => sum + (this.documents.holds(document, term, excluded) ? termWeights[index]! : 0),
+        0,
+      ) / totalWeight;
     return hits.map((hit) => {
       const ranked = wanted.get(hit.document)!.slice(0, passagesPerSource);
       const [first, count] = this.sourceChunks[hit.document]!;
@@ -173,7 +192,7 @@ export class CollectionIndex {
           : count > 0
             ? [this.passageOf(first, 0)]
             : [];
-      return { source: this.sources[hit.document]!, score: hit.score, passages };
+      return { source: this.sources[hit.document]!, score: hit.score, coverage: coverageOf(hit.document), passages };
     });
   }
 

@@ -139,6 +139,29 @@ export class LexicalIndex {
     return Math.log(1 + (this.documentCount - frequency + 0.5) / (frequency + 0.5));
   }
 
+  /** Whether the document holds the term (in a searched field). */
+  holds(document: number, term: string, excludedFields?: ReadonlySet<FieldName>): boolean {
+    const posting = this.postings.get(term);
+    if (!posting) return false;
+    let low = 0;
+    let high = posting.documents.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const value = posting.documents[middle]!;
+      if (value === document) {
+        if (!excludedFields) return true;
+        for (let field = 0; field < fieldCount; field++) {
+          if (posting.frequencies[middle * fieldCount + field]! > 0 && !excludedFields.has(fieldNames[field]!))
+            return true;
+        }
+        return false;
+      }
+      if (value < document) low = middle + 1;
+      else high = middle - 1;
+    }
+    return false;
+  }
+
   /** The best documents for the terms, best first. */
   search(terms: readonly WeightedTerm[], options: LexicalSearchOptions): LexicalHit[] {
     const { parameters } = options;
