@@ -59,6 +59,7 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
   let agentHeaders: Record<string, string>;
   let otherHeaders: Record<string, string>;
   let nextReply: (request: FakeChatRequest) => string;
+  let otherUserId: string;
 
   beforeAll(async () => {
     upstream = await startFakeOpenAiUpstream({
@@ -95,7 +96,9 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
     await identity.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
     await identity.createOrganisation({ name: 'Préfecture', domains: ['pref.gouv.fr'] }, system);
     await identity.createUser({ email: 'agent@min.gouv.fr', password, displayName: 'Agent Test' }, system);
-    await identity.createUser({ email: 'autre@pref.gouv.fr', password, displayName: 'Autre Agent' }, system);
+    otherUserId = (
+      await identity.createUser({ email: 'autre@pref.gouv.fr', password, displayName: 'Autre Agent' }, system)
+    ).id;
     agentHeaders = await signInHeaders(app, { email: 'agent@min.gouv.fr', password, publicUrl });
     otherHeaders = await signInHeaders(app, { email: 'autre@pref.gouv.fr', password, publicUrl });
     const feed = join(directory, 'feed');
@@ -320,6 +323,65 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
       headers: agentHeaders,
     });
     expect(gone.json()).toMatchObject({ error: { code: 'AI_CONVERSATION_NOT_FOUND' } });
+  });
+
+  it('shares a collection with a colleague of another organisation, then stops sharing it', async () => {
+    const collection = (
+      await app.http.inject({
+        method: 'POST',
+        url: '/api/assistant/collections',
+        headers: agentHeaders,
+        payload: { name: 'Notes partagées', scope: 'user' },
+      })
+    ).json<{ id: string }>();
+    await app.http.inject({
+      method: 'POST',
+      url: `/api/assistant/collections/${collection.id}/documents?name=note.txt`,
+      headers: { ...agentHeaders, 'content-type': 'text/plain' },
+      payload: 'La permanence du samedi matin se tient à la maison France services de Bellac.',
+    });
+    const question = { question: 'Où se tient la permanence du samedi matin ?', collections: [collection.id] };
+    expect((await ask(question, otherHeaders)).statusCode).toBe(404);
+    const shared = await app.http.inject({
+      method: 'POST',
+      url: `/api/assistant/collections/${collection.id}/shares`,
+      headers: agentHeaders,
+      payload: { principal: { kind: 'user', id: otherUserId }, role: 'reader' },
+    });
+    expect(shared.statusCode).toBe(201);
+    nextReply = (request) =>
+      `La permanence du samedi matin se tient à la maison France services de Bellac [${numberOf(request, 'Bellac')}].`;
+    const answered = (await ask(question, otherHeaders)).json<AskResponse>();
+    expect(answered.citations[0]?.collection.id).toBe(collection.id);
+    // A reader may not share further, nor see who else reads it.
+    const listedByReader = await app.http.inject({
+      method: 'GET',
+      url: `/api/assistant/collections/${collection.id}/shares`,
+      headers: otherHeaders,
+    });
+    expect(listedByReader.statusCode).toBe(403);
+    const shares = (
+      await app.http.inject({
+        method: 'GET',
+        url: `/api/assistant/collections/${collection.id}/shares`,
+        headers: agentHeaders,
+      })
+    ).json<{ items: Array<{ id: string; role: string; principal: { kind: string } }> }>();
+    const owner = shares.items.find((item) => item.role === 'owner')!;
+    const reader = shares.items.find((item) => item.role === 'reader')!;
+    const removeOwner = await app.http.inject({
+      method: 'DELETE',
+      url: `/api/assistant/collections/${collection.id}/shares/${owner.id}`,
+      headers: agentHeaders,
+    });
+    expect(removeOwner.json()).toMatchObject({ error: { code: 'AI_SHARE_OWNER' } });
+    const removed = await app.http.inject({
+      method: 'DELETE',
+      url: `/api/assistant/collections/${collection.id}/shares/${reader.id}`,
+      headers: agentHeaders,
+    });
+    expect(removed.statusCode).toBe(204);
+    expect((await ask(question, otherHeaders)).statusCode).toBe(404);
   });
 
   it('answers bad requests with clear errors', async () => {

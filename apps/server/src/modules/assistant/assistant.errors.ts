@@ -110,6 +110,16 @@ export const assistantErrors = defineErrors({
     fr: 'Réponse introuvable.',
     en: 'Answer not found.',
   },
+  AI_SHARE_NOT_FOUND: {
+    kind: 'not_found',
+    fr: 'Ce partage n’existe pas sur cette collection.',
+    en: 'This share does not exist on this collection.',
+  },
+  AI_SHARE_OWNER: {
+    kind: 'conflict',
+    fr: 'Le droit de propriétaire d’une collection ne se retire pas.',
+    en: 'A collection’s owner right cannot be removed.',
+  },
   AI_IMPORT_RUNNING: {
     kind: 'conflict',
     fr: 'Un import de la collection « {collection} » est déjà en cours dans ce processus.',

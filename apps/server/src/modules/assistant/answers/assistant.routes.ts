@@ -217,6 +217,35 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
     return { items: await deps.knowledge.documentsOf(subject, id) };
   });
 
+  const shareSchema = z.object({
+    principal: z.discriminatedUnion('kind', [
+      z.object({ kind: z.enum(['user', 'group', 'organisation']), id: z.uuid() }),
+      z.object({ kind: z.literal('all_agents') }),
+    ]),
+    role: z.enum(['reader', 'editor']),
+  });
+
+  http.get('/api/assistant/collections/:id/shares', hidden, async (request) => {
+    requireAuthentication(request);
+    const { id } = parse(idParams, request.params);
+    return { items: await deps.knowledge.sharesOf(await deps.subjectOf(request), id) };
+  });
+
+  http.post('/api/assistant/collections/:id/shares', hidden, async (request, reply) => {
+    requireAuthentication(request);
+    const { id } = parse(idParams, request.params);
+    const body = parse(shareSchema, request.body);
+    const share = await deps.knowledge.share(await deps.subjectOf(request), id, body, actorOf(request));
+    return reply.code(201).send(share);
+  });
+
+  http.delete('/api/assistant/collections/:id/shares/:grantId', hidden, async (request, reply) => {
+    requireAuthentication(request);
+    const { id, grantId } = parse(z.object({ id: z.uuid(), grantId: z.uuid() }), request.params);
+    await deps.knowledge.unshare(await deps.subjectOf(request), id, grantId, actorOf(request));
+    return reply.code(204).send();
+  });
+
   // Uploads: the file is the body, its name in `?name=` (as the Matrix media API does).
   await http.register((scope, _options, done) => {
     scope.addContentTypeParser(

@@ -636,6 +636,45 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
         updatedAt: source.updated_at,
       }));
     },
+    /** Who may read or edit a collection (needs `share`). */
+    async sharesOf(subject: Subject, idOrSlug: string) {
+      const row = await readableCollection(subject, idOrSlug);
+      const resource = { type: collectionResourceType, id: row.id };
+      await authz.assertCan(subject, 'share', resource);
+      return (await authz.listGrants(resource)).map((grant) => ({
+        id: grant.id,
+        principal: grant.principal,
+        role: grant.role,
+        createdAt: grant.createdAt,
+      }));
+    },
+    /** Shares a collection with a user, a group or an organisation unit, as reader or editor (needs `share`). */
+    async share(
+      subject: Subject,
+      idOrSlug: string,
+      input: {
+        readonly principal:
+          { readonly kind: 'user' | 'group' | 'organisation'; readonly id: string } | { readonly kind: 'all_agents' };
+        readonly role: 'reader' | 'editor';
+      },
+      actor: AuditActor,
+    ) {
+      const row = await readableCollection(subject, idOrSlug);
+      const resource = { type: collectionResourceType, id: row.id };
+      await authz.assertCan(subject, 'share', resource);
+      const grant = await authz.grant({ resource, principal: input.principal, role: input.role }, { actor });
+      return { id: grant.id, principal: grant.principal, role: grant.role, createdAt: grant.createdAt };
+    },
+    /** Removes a share; the owner's own grant stays (needs `share`). */
+    async unshare(subject: Subject, idOrSlug: string, grantId: string, actor: AuditActor) {
+      const row = await readableCollection(subject, idOrSlug);
+      const resource = { type: collectionResourceType, id: row.id };
+      await authz.assertCan(subject, 'share', resource);
+      const grant = (await authz.listGrants(resource)).find((candidate) => candidate.id === grantId);
+      if (!grant || grant.inheritedFrom !== null) throw assistantErrors.create('AI_SHARE_NOT_FOUND');
+      if (grant.role === 'owner') throw assistantErrors.create('AI_SHARE_OWNER');
+      await authz.revoke(grantId, { actor });
+    },
     runImport,
     createCollection,
     addDocuments,
