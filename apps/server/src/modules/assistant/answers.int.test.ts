@@ -334,12 +334,13 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
         payload: { name: 'Notes partagées', scope: 'user' },
       })
     ).json<{ id: string }>();
-    await app.http.inject({
+    const upload = await app.http.inject({
       method: 'POST',
       url: `/api/assistant/collections/${collection.id}/documents?name=note.txt`,
       headers: { ...agentHeaders, 'content-type': 'text/plain' },
       payload: 'La permanence du samedi matin se tient à la maison France services de Bellac.',
     });
+    expect(upload.json()).toMatchObject({ status: 'ready' });
     const question = { question: 'Où se tient la permanence du samedi matin ?', collections: [collection.id] };
     expect((await ask(question, otherHeaders)).statusCode).toBe(404);
     const shared = await app.http.inject({

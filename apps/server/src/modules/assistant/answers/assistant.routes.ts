@@ -248,6 +248,8 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
 
   // Uploads: the file is the body, its name in `?name=` (as the Matrix media API does).
   await http.register((scope, _options, done) => {
+    // Every type is a file here, text/plain and application/json included.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       '*',
       { parseAs: 'buffer', bodyLimit: defaultParseLimits.maxBytes + 1 },
