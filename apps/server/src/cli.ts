@@ -163,6 +163,27 @@ async function doctor(): Promise<number> {
       warn(
         `${pending.length} migration(s) pending (applied at start, or by \`bureau migrate\`): ${pending.join(', ')}`,
       );
+    write('\nAlbert');
+    const served = (alias: string, type: string) =>
+      config.assistant.providers.some((provider) =>
+        provider.models.some((model) => model.name === alias && model.type === type),
+      );
+    if (served(config.assistant.model, 'chat')) ok(`answers written by ${config.assistant.model} (providers file)`);
+    else
+      warn(
+        `no provider of the providers file serves ${config.assistant.model}: answers are extractive unless an administrator adds one`,
+      );
+    const vectors = await app.assistant.knowledge.vectorSupport();
+    const engine =
+      vectors.engine === 'sqlite-vec'
+        ? 'vectors searched in SQLite with sqlite-vec'
+        : `vectors searched in process${vectors.pgvector === 'absent' ? ' (pgvector is not installed on this PostgreSQL)' : vectors.pgvector ? ` (pgvector ${vectors.pgvector}, not used yet)` : ''}`;
+    if (served(config.assistant.embeddingsModel, 'embeddings'))
+      ok(`dense retrieval with ${config.assistant.embeddingsModel}: ${engine}`);
+    else
+      warn(
+        `no provider serves ${config.assistant.embeddingsModel}: retrieval is lexical only (${engine} once one does)`,
+      );
   } catch (error) {
     fail(`database unreachable: ${error instanceof Error ? error.message : String(error)}`);
   } finally {

@@ -160,6 +160,17 @@ export const configSchema = z.object({
         "The gateway's chat model alias Albert's answers are written with. Not served by any provider: Albert answers in extractive mode (the best passages, labelled as such).",
     },
   ),
+  BUREAU_ASSISTANT_EMBEDDINGS_MODEL: setting(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/)
+      .default('albert-embeddings'),
+    {
+      description:
+        "The gateway's embeddings model alias of Albert's dense retrieval (fused with the lexical one). Not served by any provider: retrieval is lexical only.",
+    },
+  ),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -174,6 +185,8 @@ function toConfig(env: z.output<typeof configSchema>, cwd: string, providers: re
       providersFile: env.BUREAU_AI_PROVIDERS_FILE === undefined ? null : resolve(cwd, env.BUREAU_AI_PROVIDERS_FILE),
       /** The chat model alias of Albert's answers. */
       model: env.BUREAU_ASSISTANT_MODEL,
+      /** The embeddings model alias of Albert's dense retrieval. */
+      embeddingsModel: env.BUREAU_ASSISTANT_EMBEDDINGS_MODEL,
     },
     host: env.BUREAU_HOST,
     port: env.BUREAU_PORT,

@@ -18,7 +18,9 @@ import { openAiErrorPresenter, registerOpenAiRoutes } from './gateway/openai.rou
 import { ProviderRegistry } from './gateway/provider-registry.ts';
 import type { ProviderDefinition } from './gateway/providers-file.ts';
 import { QuotaLedger } from './gateway/quotas.ts';
+import { getLoadablePath } from 'sqlite-vec';
 import { createKnowledgeRepository } from './knowledge/knowledge.repository.ts';
+import { createVectorSearch, type VectorEngine } from './knowledge/retrieval/vector-search.ts';
 import {
   collectionResourceType,
   createKnowledgeService,
@@ -28,9 +30,11 @@ import {
 import { assistantGatewayMigration } from './migrations/202612021000_assistant_gateway.ts';
 import { assistantKnowledgeMigration } from './migrations/202612031000_assistant_knowledge.ts';
 import { assistantConversationsMigration } from './migrations/202612031100_assistant_conversations.ts';
+import { assistantEmbeddingsMigration } from './migrations/202612031200_assistant_embeddings.ts';
 
 export { assistantErrors } from './assistant.errors.ts';
 export type { GatewayCaller, GatewayRequestOptions, GatewayService } from './gateway/gateway.service.ts';
+import type { GatewayCaller } from './gateway/gateway.service.ts';
 export { albertUsage, runAlbertCommand } from './knowledge/knowledge.cli.ts';
 export type { KnowledgeService, RetrievalHit, RetrievalQuery } from './knowledge/knowledge.service.ts';
 
@@ -47,7 +51,11 @@ export interface AssistantModuleDependencies {
     organisationDefaultLabel(organisationId: string): Promise<SensitivityLevel | undefined>;
   };
   readonly config: {
-    readonly assistant: { readonly providers: readonly ProviderDefinition[]; readonly model: string };
+    readonly assistant: {
+      readonly providers: readonly ProviderDefinition[];
+      readonly model: string;
+      readonly embeddingsModel: string;
+    };
     /** Bureau's data folder: fetched knowledge packages are kept under it. */
     readonly dataDir: string;
   };
@@ -90,9 +98,37 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     roles: ['reader', 'editor', 'owner'],
     actions: { read: 'reader', edit: 'editor', share: 'owner' },
   });
+  const knowledgeRepository = createKnowledgeRepository(deps.database);
+  const vectors = createVectorSearch(deps.database, knowledgeRepository, vectorEngineOf(deps.database, logger));
+  const embeddingsModel = deps.config.assistant.embeddingsModel;
+  const systemCaller: GatewayCaller = {
+    subject: () => Promise.resolve({ userId: null, kind: 'service', groupIds: [], organisationPath: [] }),
+    userId: null,
+    organisationId: null,
+    apiKeyId: null,
+    actor: { system: true, label: 'Albert (knowledge)' },
+  };
   const knowledge = createKnowledgeService({
     database: deps.database,
-    repository: createKnowledgeRepository(deps.database),
+    repository: knowledgeRepository,
+    vectors,
+    systemCaller,
+    embeddings: {
+      model: embeddingsModel,
+      isServed: () =>
+        registry.aliases().some((alias) => alias.alias === embeddingsModel && alias.type === 'embeddings'),
+      async embed(texts, options) {
+        const response = await gateway.embeddings(
+          { model: embeddingsModel, input: [...texts] },
+          options.caller ?? systemCaller,
+          options.level ? { declaredLevel: options.level } : {},
+        );
+        const data = (response.data ?? []) as Array<{ index?: number; embedding?: unknown }>;
+        return [...data]
+          .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+          .map((item) => Float32Array.from(Array.isArray(item.embedding) ? (item.embedding as number[]) : []));
+      },
+    },
     authz: deps.authz,
     newId: deps.newId,
     now: () => deps.clock.now(),
@@ -151,7 +187,12 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
 
   return {
     name: 'assistant',
-    migrations: [assistantGatewayMigration, assistantKnowledgeMigration, assistantConversationsMigration],
+    migrations: [
+      assistantGatewayMigration,
+      assistantKnowledgeMigration,
+      assistantConversationsMigration,
+      assistantEmbeddingsMigration,
+    ],
     gateway,
     knowledge,
     answers,
@@ -222,4 +263,16 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
       gateway.closeConnections();
     },
   };
+}
+
+/** sqlite-vec on SQLite when its library loads here (prebuilt for Linux, macOS and Windows), else in process. */
+function vectorEngineOf(database: Database, logger: Logger): VectorEngine {
+  if (!database.loadSqliteExtension) return 'in-process';
+  try {
+    database.loadSqliteExtension(getLoadablePath());
+    return 'sqlite-vec';
+  } catch (error) {
+    logger.warn({ err: error }, 'sqlite-vec did not load: vectors are searched in process');
+    return 'in-process';
+  }
 }

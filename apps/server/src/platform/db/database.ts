@@ -48,6 +48,8 @@ export interface Database {
   transaction<T>(work: (context: TransactionContext) => Promise<T>, parent?: TransactionContext): Promise<T>;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
+  /** Loads a SQLite extension (a shared library) into the connection; absent on PostgreSQL. */
+  readonly loadSqliteExtension?: (path: string) => void;
   /** The engine and its version, e.g. "SQLite 3.54.1" or "PostgreSQL 15.19". */
   serverVersion(): Promise<string>;
   close(): Promise<void>;
@@ -90,11 +92,12 @@ export function openDatabase(settings: DatabaseSettings): Database {
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
     const guard = new AsyncLocalStorage<boolean>();
-    return wrap(
+    const database = wrap(
       'sqlite',
       new Kysely<object>({ dialect: new BureauSqliteDialect({ database: withStatementCache(connection) }) }),
       guard,
     );
+    return { ...database, loadSqliteExtension: (path) => void connection.loadExtension(path) };
   }
   const pool = new pg.Pool({
     connectionString: settings.url,

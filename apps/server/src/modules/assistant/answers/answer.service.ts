@@ -58,6 +58,11 @@ const maxPassages = 6;
  * weighted by rarity): below, the best match is about something else and Albert says it does not know.
  */
 export const relevanceThreshold = 0.5;
+/**
+ * Or when its best chunk's embedding is this close to the question's (cosine): a document that says the
+ * same thing in other words. Depends on the embeddings model; 0.6 suits multilingual e5/bge models.
+ */
+export const denseRelevanceThreshold = 0.6;
 /** Earlier questions and answers of the conversation given to the model. */
 const contextTurns = 2;
 
@@ -188,8 +193,11 @@ export function createAnswerService(deps: AnswerServiceDependencies) {
         query: input.question,
         ...(input.collections ? { collections: input.collections } : {}),
         limit: retrievedSources,
+        caller: context.caller,
       });
-      const relevant = hits.filter((hit) => hit.coverage >= relevanceThreshold);
+      const relevant = hits.filter(
+        (hit) => hit.coverage >= relevanceThreshold || (hit.similarity ?? 0) >= denseRelevanceThreshold,
+      );
       const searched = [...new Set(hits.map((hit) => hit.collection.name))];
       const passages = passagesOf(relevant);
       const level = highestSensitivity(

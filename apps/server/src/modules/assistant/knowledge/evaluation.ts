@@ -1,4 +1,7 @@
-import type { CollectionIndex, CollectionSearchOptions } from './retrieval/collection-index.ts';
+/** One query's results, best first: the documents' ids in their source, titles and scores. */
+export type EvaluationSearch = (
+  query: string,
+) => Promise<ReadonlyArray<{ readonly id: string; readonly title: string; readonly score: number }>>;
 
 /**
  * The retrieval benchmark (`bureau albert eval`): queries of a JSONL file (`{"qid","query","gold":[ids]}`)
@@ -58,11 +61,11 @@ export function parseEvaluationQueries(text: string): EvaluationQuery[] {
 }
 
 /** Runs every query once; the figures of those with gold ids, and the top results of each. */
-export function evaluateRetrieval(
-  index: CollectionIndex,
+export async function evaluateRetrieval(
+  search: EvaluationSearch,
   queries: readonly EvaluationQuery[],
-  options: Omit<CollectionSearchOptions, 'limit'> & { readonly indexMs: number },
-): { figures: EvaluationFigures; results: QueryResults[] } {
+  options: { readonly indexMs: number },
+): Promise<{ figures: EvaluationFigures; results: QueryResults[] }> {
   let hit1 = 0;
   let hit5 = 0;
   let recall5 = 0;
@@ -73,14 +76,10 @@ export function evaluateRetrieval(
   const results: QueryResults[] = [];
   for (const query of queries) {
     const started = performance.now();
-    const hits = index.search(query.query, { ...options, limit: 10 });
+    const hits = await search(query.query);
     latencies.push(performance.now() - started);
-    const ids = hits.map((hit) => hit.source.externalId);
-    results.push({
-      qid: query.qid,
-      query: query.query,
-      results: hits.map((hit) => ({ id: hit.source.externalId, title: hit.source.title, score: hit.score })),
-    });
+    const ids = hits.map((hit) => hit.id);
+    results.push({ qid: query.qid, query: query.query, results: [...hits] });
     if (!query.gold || query.gold.length === 0) continue;
     judged++;
     const gold = new Set(query.gold);

@@ -91,18 +91,25 @@ export async function runAlbertCommand(args: string[], knowledge: KnowledgeServi
       const { index } = await knowledge.collectionIndex(values.collection);
       const indexMs = performance.now() - started;
       const kinds = values.kinds
-        ? new Set(
-            values.kinds
-              .split(',')
-              .map((kind) => kind.trim())
-              .filter(Boolean),
-          )
+        ? values.kinds
+            .split(',')
+            .map((kind) => kind.trim())
+            .filter(Boolean)
         : undefined;
-      const { figures, results } = evaluateRetrieval(index, queries, {
-        kinds,
-        excludeRelatedQuestions: values['no-related-questions'],
-        indexMs,
-      });
+      const excludeRelatedQuestions = values['no-related-questions'];
+      const dense = knowledge.denseStatus();
+      const { figures, results } = await evaluateRetrieval(
+        async (query) =>
+          (
+            await knowledge.searchForEvaluation(values.collection!, query, {
+              ...(kinds ? { kinds } : {}),
+              excludeRelatedQuestions,
+              limit: 10,
+            })
+          ).map((hit) => ({ id: hit.source.externalId, title: hit.source.title, score: hit.score })),
+        queries,
+        { indexMs },
+      );
       if (values.json) {
         output.write(JSON.stringify(figures));
         return 0;
@@ -120,7 +127,7 @@ export async function runAlbertCommand(args: string[], knowledge: KnowledgeServi
       }
       output.write(
         [
-          `collection ${values.collection}, ${figures.n} queries${kinds ? `, kinds ${[...kinds].join(',')}` : ''}${values['no-related-questions'] ? ', without related questions' : ''}`,
+          `collection ${values.collection}, ${figures.n} queries${kinds ? `, kinds ${kinds.join(',')}` : ''}${excludeRelatedQuestions ? ', without related questions' : ''}, ${dense.isServed ? `lexical + dense (${dense.model}, ${dense.engine})` : 'lexical'}`,
           `hit@1 ${figures['hit@1'].toFixed(3)}  hit@5 ${figures['hit@5'].toFixed(3)}  recall@5 ${figures['recall@5'].toFixed(3)}  hit@10 ${figures['hit@10'].toFixed(3)}  MRR@10 ${figures['mrr@10'].toFixed(3)}`,
           `query p50 ${figures.p50_ms} ms, p95 ${figures.p95_ms} ms; index ${figures.index_ms} ms (${index.size} documents)`,
         ].join('\n'),

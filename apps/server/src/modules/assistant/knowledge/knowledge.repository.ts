@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database, Executor } from '../../../platform/db/database.ts';
 
 export type CollectionScope = 'public' | 'organisation' | 'group' | 'user';
@@ -69,7 +70,17 @@ export interface AssistantImportRow {
   finished_at: string | null;
 }
 
+export interface AssistantChunkEmbeddingRow {
+  source_id: string;
+  ordinal: number;
+  model: string;
+  collection_id: string;
+  dimensions: number;
+  embedding: Uint8Array;
+}
+
 type KnowledgeTables = {
+  assistant_chunk_embeddings: AssistantChunkEmbeddingRow;
   assistant_collections: AssistantCollectionRow;
   assistant_sources: AssistantSourceRow;
   assistant_chunks: AssistantChunkRow;
@@ -154,6 +165,7 @@ export function createKnowledgeRepository(database: Database) {
     },
 
     replaceChunks: async (sourceId: string, chunks: readonly AssistantChunkRow[], executor?: Executor) => {
+      await tables(executor).deleteFrom('assistant_chunk_embeddings').where('source_id', '=', sourceId).execute();
       await tables(executor).deleteFrom('assistant_chunks').where('source_id', '=', sourceId).execute();
       for (let start = 0; start < chunks.length; start += 200) {
         await tables(executor)
@@ -170,6 +182,7 @@ export function createKnowledgeRepository(database: Database) {
         .select('id')
         .where('collection_id', '=', collectionId)
         .where((eb) => eb.or([eb('import_id', 'is', null), eb('import_id', '!=', importId)]));
+      await tables(executor).deleteFrom('assistant_chunk_embeddings').where('source_id', 'in', stale).execute();
       await tables(executor).deleteFrom('assistant_chunks').where('source_id', 'in', stale).execute();
       const result = await tables(executor)
         .deleteFrom('assistant_sources')
@@ -208,6 +221,70 @@ export function createKnowledgeRepository(database: Database) {
         .orderBy('source_id')
         .orderBy('ordinal')
         .execute(),
+
+    /** Chunks of ready documents not yet embedded by the model, with their document's title. */
+    chunksToEmbed: (collectionId: string, model: string, limit: number, executor?: Executor) =>
+      tables(executor)
+        .selectFrom('assistant_chunks')
+        .innerJoin('assistant_sources', 'assistant_sources.id', 'assistant_chunks.source_id')
+        .leftJoin('assistant_chunk_embeddings', (join) =>
+          join
+            .onRef('assistant_chunk_embeddings.source_id', '=', 'assistant_chunks.source_id')
+            .onRef('assistant_chunk_embeddings.ordinal', '=', 'assistant_chunks.ordinal')
+            .on('assistant_chunk_embeddings.model', '=', model),
+        )
+        .select([
+          'assistant_chunks.source_id',
+          'assistant_chunks.ordinal',
+          'assistant_chunks.headings',
+          'assistant_chunks.text',
+          'assistant_sources.title',
+        ])
+        .where('assistant_chunks.collection_id', '=', collectionId)
+        .where('assistant_sources.status', '=', 'ready')
+        .where('assistant_chunk_embeddings.source_id', 'is', null)
+        .orderBy('assistant_chunks.source_id')
+        .orderBy('assistant_chunks.ordinal')
+        .limit(limit)
+        .execute(),
+
+    insertEmbeddings: async (rows: readonly AssistantChunkEmbeddingRow[], executor?: Executor) => {
+      for (let start = 0; start < rows.length; start += 100) {
+        await tables(executor)
+          .insertInto('assistant_chunk_embeddings')
+          .values(rows.slice(start, start + 100))
+          .onConflict((conflict) => conflict.columns(['source_id', 'ordinal', 'model']).doNothing())
+          .execute();
+      }
+    },
+
+    embeddingCount: async (collectionId: string, model: string, executor?: Executor) =>
+      Number(
+        (
+          await tables(executor)
+            .selectFrom('assistant_chunk_embeddings')
+            .select((eb) => eb.fn.countAll<number>().as('count'))
+            .where('collection_id', '=', collectionId)
+            .where('model', '=', model)
+            .executeTakeFirstOrThrow()
+        ).count,
+      ),
+
+    embeddingsOf: (collectionId: string, model: string, executor?: Executor) =>
+      tables(executor)
+        .selectFrom('assistant_chunk_embeddings')
+        .select(['source_id', 'ordinal', 'embedding'])
+        .where('collection_id', '=', collectionId)
+        .where('model', '=', model)
+        .execute(),
+
+    /** On PostgreSQL: whether the pgvector extension is installed in the database, or only available. */
+    pgvectorStatus: async (): Promise<'installed' | 'available' | 'absent'> => {
+      const { rows } = await sql<{ installed_version: string | null }>`
+        select installed_version from pg_available_extensions where name = 'vector'`.execute(database.executor);
+      if (rows.length === 0) return 'absent';
+      return rows[0]?.installed_version ? 'installed' : 'available';
+    },
 
     insertImport: (row: AssistantImportRow, executor?: Executor) =>
       tables(executor).insertInto('assistant_imports').values(row).execute(),

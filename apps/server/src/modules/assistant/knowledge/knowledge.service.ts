@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { GatewayCaller } from '../gateway/gateway.service.ts';
+import { vectorToBytes, type VectorSearch } from './retrieval/vector-search.ts';
 import { join } from 'node:path';
 import type { AuditActor } from '../../../platform/audit/audit-log.ts';
 import type { AuthzService } from '../../../platform/authz/index.ts';
@@ -39,6 +41,11 @@ export interface KnowledgeServiceDependencies {
   readonly logger: Logger;
   /** Where fetched data packages are kept (`<data dir>/albert-sources`). */
   readonly packagesDirectory: string;
+  /** Dense retrieval, when an embeddings model is configured. */
+  readonly embeddings?: KnowledgeEmbeddings;
+  /** Who embeds queries of operator commands (the evaluation). */
+  readonly systemCaller?: GatewayCaller;
+  readonly vectors?: VectorSearch;
 }
 
 export interface ImportProgress {
@@ -65,9 +72,26 @@ export interface RetrievalQuery {
   readonly kinds?: readonly string[];
   readonly excludeRelatedQuestions?: boolean;
   readonly limit?: number;
+  /** Who asks, for the gateway (the query's embedding); without it, retrieval is lexical only. */
+  readonly caller?: GatewayCaller | undefined;
+}
+
+/** The embeddings model of the gateway, as the knowledge base uses it. */
+export interface KnowledgeEmbeddings {
+  /** The gateway's model alias. */
+  readonly model: string;
+  /** Whether a provider serves it now. */
+  isServed(): boolean;
+  /** Vectors of the texts; `level` is the label of the data embedded, `caller` who asks (a query). */
+  embed(
+    texts: readonly string[],
+    options: { readonly level?: SensitivityLevel; readonly caller?: GatewayCaller | undefined },
+  ): Promise<Float32Array[]>;
 }
 
 export interface RetrievalHit extends RetrievedSource {
+  /** Cosine similarity of its best chunk to the question, when embeddings took part. */
+  readonly similarity?: number;
   readonly collection: {
     readonly id: string;
     readonly slug: string;
@@ -77,6 +101,12 @@ export interface RetrievalHit extends RetrievedSource {
 }
 
 const batchSizeDefault = 200;
+/** Chunks embedded per gateway call. */
+const embeddingBatch = 64;
+/** Candidates of each ranking before fusion. */
+const fusionCandidates = 50;
+/** Reciprocal rank fusion's constant (Albert's API uses 20). */
+const fusionConstant = 20;
 
 /**
  * Albert's knowledge base: collections (each a resource of the permission model, with a sensitivity
@@ -234,6 +264,11 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
           await repository.updateImport(run.id, changes, context.executor);
           return { ...run, ...changes };
         });
+        if (deps.embeddings?.isServed()) {
+          options.log?.(`embedding the chunks with ${deps.embeddings.model}…`);
+          const embedded = await embedCollection(collection.id, (count) => options.log?.(`${count} chunks embedded`));
+          options.log?.(`${embedded} chunks embedded`);
+        }
         return finished;
       } catch (error) {
         await repository
@@ -397,6 +432,20 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
     return readable;
   }
 
+  /** The query's embedding, or undefined when no embeddings model may take it. */
+  async function embedQuery(query: string, caller: GatewayCaller | undefined): Promise<Float32Array | undefined> {
+    const embeddings = deps.embeddings;
+    if (!caller || !embeddings?.isServed()) return undefined;
+    try {
+      const [vector] = await embeddings.embed([query], { caller });
+      return vector;
+    } catch (error) {
+      // Retrieval goes on with words alone: the gateway refused (level, quota) or the model failed.
+      deps.logger.warn({ err: error }, 'query not embedded: lexical retrieval only');
+      return undefined;
+    }
+  }
+
   async function searchCollections(
     collections: readonly AssistantCollectionRow[],
     query: RetrievalQuery,
@@ -405,19 +454,88 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
     const versions = await repository.collectionVersions(collections.map((row) => row.id));
     const limit = query.limit ?? 10;
     const kinds = query.kinds && query.kinds.length > 0 ? new Set(query.kinds) : undefined;
-    const hits: RetrievalHit[] = [];
+    const options = { kinds, excludeRelatedQuestions: query.excludeRelatedQuestions };
+    const queryVector = deps.embeddings ? await embedQuery(query.query, query.caller) : undefined;
+    const lexical: RetrievalHit[] = [];
+    const dense: RetrievalHit[] = [];
     for (const row of collections) {
-      const index = await indexOf(row.id, versions.get(row.id) ?? row.version);
+      const version = versions.get(row.id) ?? row.version;
+      const index = await indexOf(row.id, version);
       const label = await authz.effectiveLabel({ type: collectionResourceType, id: row.id });
-      for (const hit of index.search(query.query, {
-        limit,
-        kinds,
-        excludeRelatedQuestions: query.excludeRelatedQuestions,
-      })) {
-        hits.push({ ...hit, collection: { id: row.id, slug: row.slug, name: row.name, label } });
+      const collection = { id: row.id, slug: row.slug, name: row.name, label };
+      const candidates = queryVector ? Math.max(limit, fusionCandidates) : limit;
+      for (const hit of index.search(query.query, { limit: candidates, ...options }))
+        lexical.push({ ...hit, collection });
+      if (!queryVector || !deps.vectors || !deps.embeddings) continue;
+      const chunkHits = await deps.vectors.search(
+        row.id,
+        deps.embeddings.model,
+        version,
+        queryVector,
+        fusionCandidates * 2,
+      );
+      const bySource = new Map<string, { similarity: number; ordinals: number[] }>();
+      for (const chunkHit of chunkHits) {
+        const entry = bySource.get(chunkHit.sourceId) ?? { similarity: chunkHit.similarity, ordinals: [] };
+        entry.ordinals.push(chunkHit.ordinal);
+        bySource.set(chunkHit.sourceId, entry);
+      }
+      for (const [sourceId, { similarity, ordinals }] of bySource) {
+        const described = index.describe(sourceId, query.query, similarity, ordinals, options);
+        if (described) dense.push({ ...described, similarity, collection });
       }
     }
-    return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+    lexical.sort((a, b) => b.score - a.score);
+    if (dense.length === 0) return lexical.slice(0, limit);
+    // Reciprocal rank fusion of the two rankings, over all the collections searched (k = 20, as Albert's API).
+    dense.sort((a, b) => b.score - a.score);
+    const fused = new Map<string, { hit: RetrievalHit; score: number; similarity?: number }>();
+    for (const [rank, hit] of lexical.entries()) {
+      fused.set(hit.source.id, { hit, score: 1 / (fusionConstant + rank + 1) });
+    }
+    for (const [rank, hit] of dense.entries()) {
+      const entry = fused.get(hit.source.id);
+      const share = 1 / (fusionConstant + rank + 1);
+      if (entry) {
+        entry.score += share;
+        entry.similarity = hit.score;
+      } else fused.set(hit.source.id, { hit, score: share, similarity: hit.score });
+    }
+    return [...fused.values()]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit)
+      .map(({ hit, score, similarity }) => ({ ...hit, score, ...(similarity === undefined ? {} : { similarity }) }));
+  }
+
+  /** Embeds what a collection's chunks lack (after an import or an upload), by batches; returns how many. */
+  async function embedCollection(collectionId: string, onProgress?: (embedded: number) => void): Promise<number> {
+    const embeddings = deps.embeddings;
+    if (!embeddings?.isServed()) return 0;
+    const label = await authz.effectiveLabel({ type: collectionResourceType, id: collectionId });
+    let embedded = 0;
+    for (;;) {
+      const chunks = await repository.chunksToEmbed(collectionId, embeddings.model, embeddingBatch);
+      if (chunks.length === 0) break;
+      const texts = chunks.map((chunk) =>
+        [chunk.title, ...(JSON.parse(chunk.headings) as string[])].join(' › ').concat('\n', chunk.text).slice(0, 2_000),
+      );
+      const vectors = await embeddings.embed(texts, { level: label });
+      await repository.insertEmbeddings(
+        chunks.map((chunk, index) => ({
+          source_id: chunk.source_id,
+          ordinal: Number(chunk.ordinal),
+          model: embeddings.model,
+          collection_id: collectionId,
+          dimensions: vectors[index]!.length,
+          embedding: vectorToBytes(vectors[index]!),
+        })),
+      );
+      embedded += chunks.length;
+      onProgress?.(embedded);
+      if (chunks.length < embeddingBatch) break;
+    }
+    if (embedded > 0) await repository.touchCollection(collectionId, deps.now().toISOString());
+    return embedded;
   }
 
   /**
@@ -493,6 +611,9 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
       for (const document of documents) await writeDocument(collection.id, null, document, known, context.executor);
       await repository.touchCollection(collection.id, deps.now().toISOString(), context.executor);
     });
+    await embedCollection(collection.id).catch((error: unknown) =>
+      deps.logger.warn({ err: error, collectionId: collection.id }, 'documents not embedded'),
+    );
   }
 
   /**
@@ -541,6 +662,9 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
         await repository.touchCollection(collection.id, deps.now().toISOString(), context.executor);
         return written.id;
       });
+      await embedCollection(collection.id).catch((error: unknown) =>
+        deps.logger.warn({ err: error, collectionId: collection.id }, 'uploaded document not embedded'),
+      );
       return { id, status: 'ready', errorCode: null, title };
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -679,6 +803,36 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
     createCollection,
     addDocuments,
     uploadDocument,
+    embedCollection,
+    /**
+     * The retrieval the assistant runs, on one collection and without permission checks (the evaluation
+     * command, an operator's tool): lexical, fused with dense when an embeddings model serves.
+     */
+    async searchForEvaluation(
+      idOrSlug: string,
+      query: string,
+      options: {
+        readonly kinds?: readonly string[];
+        readonly excludeRelatedQuestions?: boolean;
+        readonly limit: number;
+      },
+    ): Promise<RetrievalHit[]> {
+      const row = await resolveCollection(idOrSlug);
+      return searchCollections([row], { query, ...options, caller: deps.systemCaller });
+    },
+    /** What `bureau doctor` says about vectors: the engine, and pgvector's presence on PostgreSQL. */
+    async vectorSupport() {
+      return {
+        engine: deps.vectors?.engine ?? null,
+        pgvector: database.dialect === 'postgres' ? await repository.pgvectorStatus() : null,
+      };
+    },
+    /** How dense retrieval runs here: the vector engine, and the embeddings model when one serves. */
+    denseStatus: () => ({
+      engine: deps.vectors?.engine ?? null,
+      model: deps.embeddings?.model ?? null,
+      isServed: deps.embeddings?.isServed() ?? false,
+    }),
     resolveCollection,
     listCollections: () => repository.listCollections(),
     listImports: (collectionId: string, limit = 20) => repository.listImports(collectionId, limit),

@@ -108,11 +108,13 @@ export class CollectionIndex {
   /** The chunks of each source: first position in `chunks` and count. */
   private readonly sourceChunks: ReadonlyArray<readonly [first: number, count: number]>;
   private readonly parameters: Bm25fParameters;
+  private readonly positions: ReadonlyMap<string, number>;
 
   constructor(sources: readonly IndexedSource[], chunks: readonly IndexedChunk[]) {
     const started = performance.now();
     this.sources = sources;
     const positions = new Map(sources.map((source, position) => [source.id, position]));
+    this.positions = positions;
     const ordered = chunks
       .filter((chunk) => positions.has(chunk.sourceId))
       .sort((a, b) => positions.get(a.sourceId)! - positions.get(b.sourceId)! || a.ordinal - b.ordinal);
@@ -194,6 +196,43 @@ export class CollectionIndex {
             : [];
       return { source: this.sources[hit.document]!, score: hit.score, coverage: coverageOf(hit.document), passages };
     });
+  }
+
+  /**
+   * One document as a result for the query (a document found by its meaning rather than its words): its
+   * coverage, and the given chunks as passages first. Undefined for a document the index does not hold or
+   * whose kind is filtered out.
+   */
+  describe(
+    sourceId: string,
+    query: string,
+    score: number,
+    ordinals: readonly number[],
+    options: Pick<CollectionSearchOptions, 'kinds' | 'excludeRelatedQuestions'>,
+  ): RetrievedSource | undefined {
+    const position = this.positions.get(sourceId);
+    if (position === undefined) return undefined;
+    const source = this.sources[position]!;
+    if (options.kinds && !options.kinds.has(source.kind)) return undefined;
+    const [first, count] = this.sourceChunks[position]!;
+    const passages: RetrievedPassage[] = [];
+    for (const ordinal of ordinals) {
+      for (let chunk = first; chunk < first + count; chunk++) {
+        if (this.chunks[chunk]!.ordinal === ordinal) passages.push(this.passageOf(chunk, 0));
+      }
+    }
+    if (passages.length === 0 && count > 0) passages.push(this.passageOf(first, 0));
+    const terms = analyseQuery(query);
+    const excluded = options.excludeRelatedQuestions ? withoutRelated : undefined;
+    const found = terms.filter((term) => this.documents.documentFrequency(term) > 0);
+    const cap = Math.max(...found.map((term) => this.documents.inverseDocumentFrequency(term)), 0.1);
+    const weights = terms.map((term) => Math.min(Math.max(this.documents.inverseDocumentFrequency(term), 0.1), cap));
+    const total = weights.reduce((sum, weight) => sum + weight, 0) || 1;
+    const held = terms.reduce(
+      (sum, term, index) => sum + (this.documents.holds(position, term, excluded) ? weights[index]! : 0),
+      0,
+    );
+    return { source, score, coverage: held / total, passages: passages.slice(0, 2) };
   }
 
   private passageOf(position: number, score: number): RetrievedPassage {
