@@ -60,6 +60,7 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
   let otherHeaders: Record<string, string>;
   let nextReply: (request: FakeChatRequest) => string;
   let otherUserId: string;
+  let adminHeaders: Record<string, string>;
 
   beforeAll(async () => {
     upstream = await startFakeOpenAiUpstream({
@@ -99,6 +100,14 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
     otherUserId = (
       await identity.createUser({ email: 'autre@pref.gouv.fr', password, displayName: 'Autre Agent' }, system)
     ).id;
+    const admin = await identity.createUser({ email: 'admin@min.gouv.fr', password, displayName: 'Admin' }, system);
+    await app.platform.database.executor
+      .withTables<{ identity_users: { id: string; is_instance_admin: number | boolean } }>()
+      .updateTable('identity_users')
+      .set({ is_instance_admin: app.platform.database.dialect === 'sqlite' ? 1 : true })
+      .where('id', '=', admin.id)
+      .execute();
+    adminHeaders = await signInHeaders(app, { email: 'admin@min.gouv.fr', password, publicUrl });
     agentHeaders = await signInHeaders(app, { email: 'agent@min.gouv.fr', password, publicUrl });
     otherHeaders = await signInHeaders(app, { email: 'autre@pref.gouv.fr', password, publicUrl });
     const feed = join(directory, 'feed');
@@ -383,6 +392,53 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
     });
     expect(removed.statusCode).toBe(204);
     expect((await ask(question, otherHeaders)).statusCode).toBe(404);
+  });
+
+  it('lets instance administrators follow the imports and start one, whose failure is recorded', async () => {
+    expect(
+      (await app.http.inject({ method: 'GET', url: '/api/admin/assistant/imports', headers: agentHeaders })).statusCode,
+    ).toBe(403);
+    type ImportsList = {
+      items: Array<{
+        source: string;
+        isRunning: boolean;
+        collection: { slug: string; documentCount: number } | null;
+        imports: Array<{ status: string; origin: string; processed: number; error: string | null }>;
+      }>;
+    };
+    const list = async () =>
+      (
+        await app.http.inject({ method: 'GET', url: '/api/admin/assistant/imports', headers: adminHeaders })
+      ).json<ImportsList>();
+    const before = await list();
+    expect(before.items.map((item) => item.source)).toEqual(['service-public', 'code-du-travail', 'fiches-travail']);
+    expect(before.items[0]).toMatchObject({
+      isRunning: false,
+      collection: { slug: 'service-public', documentCount: 2 },
+      imports: [{ status: 'completed', processed: 2 }],
+    });
+    const invalid = await app.http.inject({
+      method: 'POST',
+      url: '/api/admin/assistant/imports',
+      headers: adminHeaders,
+      payload: { source: 'wikipedia' },
+    });
+    expect(invalid.json()).toMatchObject({ error: { code: 'AI_REQUEST_INVALID' } });
+    const started = await app.http.inject({
+      method: 'POST',
+      url: '/api/admin/assistant/imports',
+      headers: adminHeaders,
+      payload: { source: 'fiches-travail', packageSpec: '@bureau-test/absent-package@0.0.1' },
+    });
+    expect(started.statusCode).toBe(202);
+    let latest: ImportsList['items'][number]['imports'][number] | undefined;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      latest = (await list()).items[2]?.imports[0];
+      if (latest?.status === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(latest).toMatchObject({ status: 'failed', origin: '@bureau-test/absent-package@0.0.1' });
+    expect(latest?.error).toContain('@bureau-test/absent-package@0.0.1');
   });
 
   it('answers bad requests with clear errors', async () => {

@@ -19,6 +19,7 @@ import { ProviderRegistry } from './gateway/provider-registry.ts';
 import type { ProviderDefinition } from './gateway/providers-file.ts';
 import { QuotaLedger } from './gateway/quotas.ts';
 import { getLoadablePath } from 'sqlite-vec';
+import { registerKnowledgeAdminRoutes } from './knowledge/knowledge-admin.routes.ts';
 import { createKnowledgeRepository } from './knowledge/knowledge.repository.ts';
 import { createVectorSearch, type VectorEngine } from './knowledge/retrieval/vector-search.ts';
 import {
@@ -215,6 +216,7 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
         now: () => deps.clock.now(),
         logger,
       });
+      registerKnowledgeAdminRoutes(http, { knowledge, logger });
       registerGatewayAdminRoutes(http, {
         registry,
         repository,

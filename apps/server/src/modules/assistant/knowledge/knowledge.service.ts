@@ -168,7 +168,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
       throw assistantErrors.create('AI_IMPORT_ORIGIN_UNREADABLE', {
         origin: spec,
         source: source.name,
-        reason: error instanceof Error ? error.message.split('\n')[0] : String(error),
+        reason: reasonOf(error),
       });
     }
   }
@@ -191,19 +191,19 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
     }
     runningImports.add(source.collection.slug);
     try {
-      const { origin, opened } = await openSource(source, options);
+      const origin = options.path ?? options.packageSpec ?? source.packageSpec;
       const collection = await ensurePublicCollection(source.collection, options.actor);
       const resumable = await repository.findResumableImport(collection.id, origin);
       const startedAt = deps.now().toISOString();
       const run: AssistantImportRow = resumable
-        ? { ...resumable, status: 'running', error: null, total: opened.total, updated_at: startedAt }
+        ? { ...resumable, status: 'running', error: null, updated_at: startedAt }
         : {
             id: deps.newId(),
             collection_id: collection.id,
             source: source.name,
             origin,
             status: 'running',
-            total: opened.total,
+            total: null,
             processed: 0,
             created: 0,
             updated: 0,
@@ -215,11 +215,14 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
             updated_at: startedAt,
             finished_at: null,
           };
-      if (resumable) await repository.updateImport(run.id, { status: 'running', error: null, total: opened.total });
+      if (resumable) await repository.updateImport(run.id, { status: 'running', error: null, updated_at: startedAt });
       else await repository.insertImport(run);
-      if (resumable) options.log?.(`resuming the import of ${origin} after ${run.processed} documents`);
       const counts = { processed: run.processed, created: run.created, updated: run.updated, unchanged: run.unchanged };
       try {
+        // Fetching and reading the source are part of the run: a failure there is recorded on it too.
+        const { opened } = await openSource(source, options);
+        await repository.updateImport(run.id, { total: opened.total });
+        if (resumable) options.log?.(`resuming the import of ${origin} after ${run.processed} documents`);
         const known = await repository.sourceHashes(collection.id);
         let batch: KnowledgeSourceDocument[] = [];
         let position = 0;
@@ -262,7 +265,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
             finished_at: finishedAt,
           };
           await repository.updateImport(run.id, changes, context.executor);
-          return { ...run, ...changes };
+          return { ...run, total: opened.total, ...changes };
         });
         if (deps.embeddings?.isServed()) {
           options.log?.(`embedding the chunks with ${deps.embeddings.model}…`);
@@ -800,6 +803,9 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
       await authz.revoke(grantId, { actor });
     },
     runImport,
+    /** Whether this process is importing that source now. */
+    isImportRunning: (sourceName: string) =>
+      isImportSourceName(sourceName) && runningImports.has(importSources[sourceName].collection.slug),
     createCollection,
     addDocuments,
     uploadDocument,
@@ -856,4 +862,15 @@ export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
 /** Where fetched data packages are kept. */
 export function packagesDirectoryOf(dataDir: string): string {
   return join(dataDir, 'albert-sources');
+}
+
+/** The first line that says why: npm's own error line when `npm pack` failed, else the error's message. */
+function reasonOf(error: unknown): string {
+  const stderr = (error as { stderr?: unknown } | null)?.stderr;
+  const lines = typeof stderr === 'string' ? stderr.split('\n') : [];
+  const npmLine =
+    lines.find((line) => /^npm (error|ERR!) 404 \S/.test(line)) ??
+    lines.find((line) => /^npm (error|ERR!) code /.test(line));
+  if (npmLine) return npmLine.replace(/^npm (error|ERR!) /, 'npm: ');
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
 }
