@@ -171,6 +171,17 @@ export const configSchema = z.object({
         "The gateway's embeddings model alias of Albert's dense retrieval (fused with the lexical one). Not served by any provider: retrieval is lexical only.",
     },
   ),
+  BUREAU_ASSISTANT_RERANK_MODEL: setting(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/)
+      .default('albert-rerank'),
+    {
+      description:
+        "The gateway's rerank model alias that reorders Albert's 20 best results. Not served by any provider: no reranking.",
+    },
+  ),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -187,6 +198,8 @@ function toConfig(env: z.output<typeof configSchema>, cwd: string, providers: re
       model: env.BUREAU_ASSISTANT_MODEL,
       /** The embeddings model alias of Albert's dense retrieval. */
       embeddingsModel: env.BUREAU_ASSISTANT_EMBEDDINGS_MODEL,
+      /** The rerank model alias of Albert's retrieval. */
+      rerankModel: env.BUREAU_ASSISTANT_RERANK_MODEL,
     },
     host: env.BUREAU_HOST,
     port: env.BUREAU_PORT,

@@ -24,7 +24,13 @@ describe('Albert dense retrieval (embeddings through the gateway)', () => {
   const reader: Subject = { userId: randomUUID(), kind: 'agent', groupIds: [], organisationPath: [] };
 
   beforeAll(async () => {
-    upstream = await startFakeOpenAiUpstream({ name: 'emb', models: [{ id: 'bge-m3', type: 'embeddings' }] });
+    upstream = await startFakeOpenAiUpstream({
+      name: 'emb',
+      models: [
+        { id: 'bge-m3', type: 'embeddings' },
+        { id: 'bge-reranker', type: 'rerank' },
+      ],
+    });
     directory = await mkdtemp(join(tmpdir(), 'bureau-dense-'));
     const providersFile = join(directory, 'providers.yaml');
     await writeFile(
@@ -37,6 +43,7 @@ describe('Albert dense retrieval (embeddings through the gateway)', () => {
         '    clearance: restricted',
         '    models:',
         '      - { name: albert-embeddings, upstream: bge-m3, type: embeddings }',
+        '      - { name: albert-rerank, upstream: bge-reranker, type: rerank }',
       ].join('\n'),
     );
     environment = await createTestEnvironment({ BUREAU_LOG_LEVEL: 'error', BUREAU_AI_PROVIDERS_FILE: providersFile });
@@ -87,6 +94,7 @@ describe('Albert dense retrieval (embeddings through the gateway)', () => {
       engine: app.platform.database.dialect === 'sqlite' ? 'sqlite-vec' : 'in-process',
       model: 'albert-embeddings',
       isServed: true,
+      reranker: 'albert-rerank',
     });
   });
 
@@ -106,6 +114,12 @@ describe('Albert dense retrieval (embeddings through the gateway)', () => {
     });
     expect(upstream.requests.filter((request) => request.path === '/v1/embeddings')).toHaveLength(1);
     expect(hits[0]?.source.externalId).toBe('F2');
+    // The rerank model reordered the fused results: scores best first.
+    const rerank = upstream.requests.find((request) => request.path === '/v1/rerank');
+    expect((rerank?.body as { query: string; documents: string[] }).query).toBe('timbre fiscal du passeport');
+    const scores = hits.map((hit) => hit.rerankScore ?? -1);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(scores[0]).toBeGreaterThan(0);
     expect(hits[0]?.similarity).toBeGreaterThan(0.3);
     // Without a caller (no gateway call), retrieval is lexical only.
     const lexical = await app.assistant.knowledge.retrieve(reader, {

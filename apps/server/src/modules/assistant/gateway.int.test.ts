@@ -38,6 +38,7 @@ describe('Model gateway (OpenAI-compatible API)', () => {
       models: [
         { id: 'mistral-small', type: 'chat' },
         { id: 'bge-m3', type: 'embeddings' },
+        { id: 'bge-reranker', type: 'rerank' },
       ],
     });
     cloud = await startFakeOpenAiUpstream({
@@ -61,6 +62,7 @@ describe('Model gateway (OpenAI-compatible API)', () => {
         '    models:',
         '      - { name: albert-large, upstream: mistral-small, type: chat }',
         '      - { name: albert-embeddings, upstream: bge-m3, type: embeddings }',
+        '      - { name: albert-rerank, upstream: bge-reranker, type: rerank }',
         '  - id: cloud-api',
         `    baseUrl: ${cloud.baseUrl}`,
         '    apiKey: ${CLOUD_KEY}',
@@ -124,9 +126,35 @@ describe('Model gateway (OpenAI-compatible API)', () => {
   const ask = (content: string, options?: OpenAI.RequestOptions) =>
     client.chat.completions.create({ model: 'albert-large', messages: [{ role: 'user', content }] }, options);
 
+  it('reranks documents for a query through Bureau (/v1/rerank), and records the usage', async () => {
+    const response = await fetch(`${address}/v1/rerank`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'albert-rerank',
+        query: 'timbre fiscal passeport',
+        documents: ['la carte grise se demande en ligne', 'le timbre fiscal du passeport coûte 86 euros'],
+      }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      model: string;
+      results: Array<{ index: number; relevance_score: number }>;
+    };
+    expect(body.model).toBe('albert-rerank');
+    expect(body.results[0]).toMatchObject({ index: 1 });
+    expect(onPremises.requests.at(-1)?.path).toBe('/v1/rerank');
+    const wrongType = await fetch(`${address}/v1/rerank`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'albert-large', query: 'q', documents: ['d'] }),
+    });
+    expect(wrongType.status).toBe(400);
+  });
+
   it('lists the model aliases, completes, streams and embeds through Bureau', async () => {
     const models = await client.models.list();
-    expect(models.data.map((model) => model.id).sort()).toEqual(['albert-embeddings', 'albert-large']);
+    expect(models.data.map((model) => model.id).sort()).toEqual(['albert-embeddings', 'albert-large', 'albert-rerank']);
 
     const completion = await ask('Bonjour Albert');
     expect(completion.model).toBe('albert-large');

@@ -56,6 +56,7 @@ export interface AssistantModuleDependencies {
       readonly providers: readonly ProviderDefinition[];
       readonly model: string;
       readonly embeddingsModel: string;
+      readonly rerankModel: string;
     };
     /** Bureau's data folder: fetched knowledge packages are kept under it. */
     readonly dataDir: string;
@@ -114,6 +115,25 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     repository: knowledgeRepository,
     vectors,
     systemCaller,
+    reranker: {
+      model: deps.config.assistant.rerankModel,
+      isServed: () =>
+        registry.aliases().some((alias) => alias.alias === deps.config.assistant.rerankModel && alias.type === 'rerank'),
+      async rerank(query, documents, options) {
+        const response = await gateway.rerank(
+          { model: deps.config.assistant.rerankModel, query, documents: [...documents] },
+          options.caller,
+          { dataLabels: [options.level] },
+        );
+        const scores = documents.map(() => Number.NEGATIVE_INFINITY);
+        for (const result of (response.results ?? []) as Array<{ index?: number; relevance_score?: number }>) {
+          if (typeof result.index === 'number' && typeof result.relevance_score === 'number') {
+            scores[result.index] = result.relevance_score;
+          }
+        }
+        return scores;
+      },
+    },
     embeddings: {
       model: embeddingsModel,
       isServed: () =>

@@ -27,7 +27,7 @@ export interface AssistantUsageRow {
   organisation_id: string | null;
   user_id: string | null;
   api_key_id: string | null;
-  endpoint: 'chat' | 'embeddings';
+  endpoint: 'chat' | 'embeddings' | 'rerank';
   model: string;
   provider_id: string | null;
   upstream_model: string | null;

@@ -54,6 +54,18 @@ export interface ChatCompletionBody {
   [key: string]: unknown;
 }
 
+/** What a request asks of a model: the usage records keep it. */
+export type GatewayEndpoint = 'chat' | 'embeddings' | 'rerank';
+
+/** A rerank request (vLLM's and TEI's `/v1/rerank` shape, as Albert's API exposes it). */
+export interface RerankBody {
+  model: string;
+  query: string;
+  documents: string[];
+  top_n?: number | undefined;
+  [key: string]: unknown;
+}
+
 export interface EmbeddingsBody {
   model: string;
   input: string | string[];
@@ -191,7 +203,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
   }
 
   async function route(
-    endpoint: 'chat' | 'embeddings',
+    endpoint: GatewayEndpoint,
     expected: ModelType,
     model: string,
     caller: GatewayCaller,
@@ -239,7 +251,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
 
   function usageRow(
     caller: GatewayCaller,
-    endpoint: 'chat' | 'embeddings',
+    endpoint: GatewayEndpoint,
     model: string,
     stream: boolean,
     level: SensitivityLevel,
@@ -283,7 +295,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
 
   function reserve(
     caller: GatewayCaller,
-    endpoint: 'chat' | 'embeddings',
+    endpoint: GatewayEndpoint,
     model: string,
     stream: boolean,
     level: SensitivityLevel,
@@ -396,7 +408,7 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
   async function callOrRecord(
     request: {
       readonly caller: GatewayCaller;
-      readonly endpoint: 'chat' | 'embeddings';
+      readonly endpoint: GatewayEndpoint;
       readonly model: string;
       readonly stream: boolean;
       readonly level: SensitivityLevel;
@@ -433,6 +445,85 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
     if (signal?.aborted) return 'cancelled';
     if (error instanceof AppError && error.code === 'AI_PROVIDERS_BUSY') return 'busy';
     return 'error';
+  }
+
+  /** A non-streamed JSON request (embeddings, rerank): routed, reserved, failed over, recorded. */
+  async function jsonCall(
+    endpoint: Exclude<GatewayEndpoint, 'chat'>,
+    path: string,
+    body: { model: string; [key: string]: unknown },
+    caller: GatewayCaller,
+    options: GatewayRequestOptions,
+    how: {
+      readonly estimate: number;
+      readonly pseudonymise: (
+        forwarded: Record<string, unknown>,
+        pseudonymiser: ReturnType<typeof createPseudonymiser>,
+      ) => void;
+    },
+  ): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    const { level, candidates } = await route(endpoint, endpoint, body.model, caller, options, false);
+    const reservation = reserve(caller, endpoint, body.model, false, level, how.estimate);
+    const pseudonymised = new Map<string, number>();
+    const bodyFor = ({ provider, upstreamModel }: Candidate) => {
+      const forwarded: Record<string, unknown> = { ...body, model: upstreamModel };
+      delete forwarded['bureau_resources'];
+      if (provider.definition.requiresPseudonymisation) {
+        const pseudonymiser = createPseudonymiser({ knownNames: options.knownNames ?? [] });
+        how.pseudonymise(forwarded, pseudonymiser);
+        pseudonymised.set(provider.definition.id, pseudonymiser.replacements);
+      }
+      return JSON.stringify(forwarded);
+    };
+    const called = await callOrRecord(
+      { caller, endpoint, model: body.model, stream: false, level, started, reservation, signal: options.signal },
+      candidates,
+      path,
+      bodyFor,
+    );
+    const { response, candidate, attempts, totalTimer } = called;
+    const routing = {
+      reason: attempts.length === 0 ? 'least busy cleared provider' : 'failover',
+      attempts: [...attempts, { providerId: candidate.provider.definition.id, outcome: 'answered' }],
+    };
+    try {
+      if (response.status >= 400) throw await upstreamRejection(response, body.model);
+      const answer = (await response.json()) as Record<string, unknown>;
+      const usage = answer['usage'] as { prompt_tokens?: number; total_tokens?: number } | undefined;
+      const promptTokens = usage?.prompt_tokens ?? usage?.total_tokens ?? reservation.tokens;
+      deps.quotas.settle(reservation, promptTokens);
+      recordUsage(
+        usageRow(caller, endpoint, body.model, false, level, 'success', null, routing, {
+          provider_id: candidate.provider.definition.id,
+          upstream_model: candidate.upstreamModel,
+          prompt_tokens: promptTokens,
+          latency_ms: Math.round(performance.now() - started),
+          pseudonymised: pseudonymised.get(candidate.provider.definition.id) ?? 0,
+        }),
+      );
+      return { ...answer, model: body.model };
+    } catch (error) {
+      deps.quotas.settle(reservation, 0);
+      const appError =
+        error instanceof AppError
+          ? error
+          : assistantErrors.create(
+              'AI_UPSTREAM_FAILED',
+              { model: body.model, reason: 'the answer could not be read' },
+              { cause: error },
+            );
+      recordUsage(
+        usageRow(caller, endpoint, body.model, false, level, 'error', appError.code, routing, {
+          provider_id: candidate.provider.definition.id,
+          latency_ms: Math.round(performance.now() - started),
+        }),
+      );
+      throw appError;
+    } finally {
+      clearTimeout(totalTimer);
+      deps.registry.release(candidate.provider);
+    }
   }
 
   async function upstreamRejection(response: UpstreamResponse, model: string): Promise<AppError> {
@@ -699,93 +790,28 @@ export function createGatewayService(deps: GatewayServiceDependencies) {
     },
 
     /** OpenAI embeddings through the gateway. */
-    async embeddings(
-      body: EmbeddingsBody,
-      caller: GatewayCaller,
-      options: GatewayRequestOptions,
-    ): Promise<Record<string, unknown>> {
-      const started = performance.now();
-      const { level, candidates } = await route('embeddings', 'embeddings', body.model, caller, options, false);
+    embeddings(body: EmbeddingsBody, caller: GatewayCaller, options: GatewayRequestOptions) {
       const inputs = typeof body.input === 'string' ? [body.input] : body.input;
-      const reservation = reserve(
-        caller,
-        'embeddings',
-        body.model,
-        false,
-        level,
-        inputs.reduce((sum, text) => sum + estimateTokens(text), 0),
-      );
-      const pseudonymised = new Map<string, number>();
-      const bodyFor = ({ provider, upstreamModel }: Candidate) => {
-        const forwarded: Record<string, unknown> = { ...body, model: upstreamModel };
-        delete forwarded['bureau_resources'];
-        if (provider.definition.requiresPseudonymisation) {
-          const pseudonymiser = createPseudonymiser({ knownNames: options.knownNames ?? [] });
+      return jsonCall('embeddings', '/embeddings', body, caller, options, {
+        estimate: inputs.reduce((sum, text) => sum + estimateTokens(text), 0),
+        pseudonymise: (forwarded, pseudonymiser) => {
           forwarded['input'] =
             typeof body.input === 'string'
               ? pseudonymiser.pseudonymise(body.input)
               : body.input.map((text) => pseudonymiser.pseudonymise(text));
-          pseudonymised.set(provider.definition.id, pseudonymiser.replacements);
-        }
-        return JSON.stringify(forwarded);
-      };
-      const called = await callOrRecord(
-        {
-          caller,
-          endpoint: 'embeddings',
-          model: body.model,
-          stream: false,
-          level,
-          started,
-          reservation,
-          signal: options.signal,
         },
-        candidates,
-        '/embeddings',
-        bodyFor,
-      );
-      const { response, candidate, attempts, totalTimer } = called;
-      const routing = {
-        reason: attempts.length === 0 ? 'least busy cleared provider' : 'failover',
-        attempts: [...attempts, { providerId: candidate.provider.definition.id, outcome: 'answered' }],
-      };
-      try {
-        if (response.status >= 400) throw await upstreamRejection(response, body.model);
-        const answer = (await response.json()) as Record<string, unknown>;
-        const usage = answer['usage'] as { prompt_tokens?: number } | undefined;
-        const promptTokens = usage?.prompt_tokens ?? reservation.tokens;
-        deps.quotas.settle(reservation, promptTokens);
-        recordUsage(
-          usageRow(caller, 'embeddings', body.model, false, level, 'success', null, routing, {
-            provider_id: candidate.provider.definition.id,
-            upstream_model: candidate.upstreamModel,
-            prompt_tokens: promptTokens,
-            latency_ms: Math.round(performance.now() - started),
-            pseudonymised: pseudonymised.get(candidate.provider.definition.id) ?? 0,
-          }),
-        );
-        return { ...answer, model: body.model };
-      } catch (error) {
-        deps.quotas.settle(reservation, 0);
-        const appError =
-          error instanceof AppError
-            ? error
-            : assistantErrors.create(
-                'AI_UPSTREAM_FAILED',
-                { model: body.model, reason: 'the answer could not be read' },
-                { cause: error },
-              );
-        recordUsage(
-          usageRow(caller, 'embeddings', body.model, false, level, 'error', appError.code, routing, {
-            provider_id: candidate.provider.definition.id,
-            latency_ms: Math.round(performance.now() - started),
-          }),
-        );
-        throw appError;
-      } finally {
-        clearTimeout(totalTimer);
-        deps.registry.release(candidate.provider);
-      }
+      });
+    },
+
+    /** Reranking (`/v1/rerank`: a query and documents, each scored) through the gateway. */
+    rerank(body: RerankBody, caller: GatewayCaller, options: GatewayRequestOptions) {
+      return jsonCall('rerank', '/rerank', body, caller, options, {
+        estimate: body.documents.reduce((sum, text) => sum + estimateTokens(text) + estimateTokens(body.query), 0),
+        pseudonymise: (forwarded, pseudonymiser) => {
+          forwarded['query'] = pseudonymiser.pseudonymise(body.query);
+          forwarded['documents'] = body.documents.map((text) => pseudonymiser.pseudonymise(text));
+        },
+      });
     },
   };
 }

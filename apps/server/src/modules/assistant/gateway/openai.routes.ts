@@ -68,6 +68,14 @@ const embeddingsSchema = z.looseObject({
   bureau_resources: z.array(resourceRef).max(100).optional(),
 });
 
+const rerankSchema = z.looseObject({
+  model: modelName,
+  query: z.string().min(1).max(100_000),
+  documents: z.array(z.string().max(1_000_000)).min(1).max(1_000),
+  top_n: z.number().int().min(1).max(1_000).optional(),
+  bureau_resources: z.array(resourceRef).max(100).optional(),
+});
+
 const usageQuerySchema = z.object({
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
@@ -179,6 +187,16 @@ export function registerOpenAiRoutes(http: HttpServer, deps: OpenAiRoutesDepende
     const caller = callerOf(request);
     const body = parse(embeddingsSchema, request.body);
     return deps.gateway.embeddings(body, caller, {
+      declaredLevel: declaredLevelOf(request),
+      resources: body.bureau_resources ?? [],
+      signal: abortOnClose(reply),
+    });
+  });
+
+  http.post('/v1/rerank', hidden, async (request, reply) => {
+    const caller = callerOf(request);
+    const body = parse(rerankSchema, request.body);
+    return deps.gateway.rerank({ ...body, top_n: body.top_n ?? undefined }, caller, {
       declaredLevel: declaredLevelOf(request),
       resources: body.bureau_resources ?? [],
       signal: abortOnClose(reply),

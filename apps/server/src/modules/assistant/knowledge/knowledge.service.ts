@@ -8,7 +8,7 @@ import type { Subject } from '../../../platform/authz/subject.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import type { IdGenerator } from '../../../platform/ids.ts';
 import type { Logger } from '../../../platform/logging.ts';
-import type { SensitivityLevel } from '../../../platform/sensitivity/index.ts';
+import { highestSensitivity, type SensitivityLevel } from '../../../platform/sensitivity/index.ts';
 import { assistantErrors } from '../assistant.errors.ts';
 import { chunkSections } from './chunking.ts';
 import { importSources, isImportSourceName, type ImportSourceDefinition, type OpenedSource } from './import-sources.ts';
@@ -43,6 +43,8 @@ export interface KnowledgeServiceDependencies {
   readonly packagesDirectory: string;
   /** Dense retrieval, when an embeddings model is configured. */
   readonly embeddings?: KnowledgeEmbeddings;
+  /** Reranking of the best results, when a rerank model is configured. */
+  readonly reranker?: KnowledgeReranker;
   /** Who embeds queries of operator commands (the evaluation). */
   readonly systemCaller?: GatewayCaller;
   readonly vectors?: VectorSearch;
@@ -89,9 +91,23 @@ export interface KnowledgeEmbeddings {
   ): Promise<Float32Array[]>;
 }
 
+/** The rerank model of the gateway, as the knowledge base uses it. */
+export interface KnowledgeReranker {
+  readonly model: string;
+  isServed(): boolean;
+  /** A relevance score per document (same order), for a query asked by `caller`; `level`: the documents' label. */
+  rerank(
+    query: string,
+    documents: readonly string[],
+    options: { readonly caller: GatewayCaller; readonly level: SensitivityLevel },
+  ): Promise<number[]>;
+}
+
 export interface RetrievalHit extends RetrievedSource {
   /** Cosine similarity of its best chunk to the question, when embeddings took part. */
   readonly similarity?: number;
+  /** The rerank model's score, when one reordered the results. */
+  readonly rerankScore?: number;
   readonly collection: {
     readonly id: string;
     readonly slug: string;
@@ -105,6 +121,8 @@ const batchSizeDefault = 200;
 const embeddingBatch = 64;
 /** Candidates of each ranking before fusion. */
 const fusionCandidates = 50;
+/** Results the rerank model reorders (its cost grows with them). */
+const rerankCandidates = 20;
 /** Reciprocal rank fusion's constant (Albert's API uses 20). */
 const fusionConstant = 20;
 
@@ -450,6 +468,31 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
   }
 
   async function searchCollections(
+    collections: readonly AssistantCollectionRow[],
+    query: RetrievalQuery,
+  ): Promise<RetrievalHit[]> {
+    const ranked = await rankCollections(collections, query);
+    const reranker = deps.reranker;
+    if (!query.caller || !reranker?.isServed() || ranked.length < 2) return ranked;
+    const head = ranked.slice(0, rerankCandidates);
+    try {
+      const scores = await reranker.rerank(
+        query.query,
+        head.map((hit) => [hit.source.title, hit.passages[0]?.text ?? ''].join('\n').slice(0, 4_000)),
+        { caller: query.caller, level: highestSensitivity(head.map((hit) => hit.collection.label)) },
+      );
+      const reordered = head
+        .map((hit, index) => ({ hit, score: scores[index] ?? Number.NEGATIVE_INFINITY, index }))
+        .sort((a, b) => b.score - a.score || a.index - b.index)
+        .map(({ hit, score }) => ({ ...hit, rerankScore: score }));
+      return [...reordered, ...ranked.slice(rerankCandidates)];
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'results not reranked');
+      return ranked;
+    }
+  }
+
+  async function rankCollections(
     collections: readonly AssistantCollectionRow[],
     query: RetrievalQuery,
   ): Promise<RetrievalHit[]> {
@@ -838,6 +881,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
       engine: deps.vectors?.engine ?? null,
       model: deps.embeddings?.model ?? null,
       isServed: deps.embeddings?.isServed() ?? false,
+      reranker: deps.reranker?.isServed() ? deps.reranker.model : null,
     }),
     resolveCollection,
     listCollections: () => repository.listCollections(),
