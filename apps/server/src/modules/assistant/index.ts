@@ -19,6 +19,7 @@ import { ProviderRegistry } from './gateway/provider-registry.ts';
 import type { ProviderDefinition } from './gateway/providers-file.ts';
 import { QuotaLedger } from './gateway/quotas.ts';
 import { getLoadablePath } from 'sqlite-vec';
+import { demoGuideCollection, demoGuideDocuments } from './knowledge/demo-guide.ts';
 import { registerKnowledgeAdminRoutes } from './knowledge/knowledge-admin.routes.ts';
 import { createKnowledgeRepository } from './knowledge/knowledge.repository.ts';
 import { createVectorSearch, type VectorEngine } from './knowledge/retrieval/vector-search.ts';
@@ -58,6 +59,7 @@ export interface AssistantModuleDependencies {
       readonly embeddingsModel: string;
       readonly rerankModel: string;
     };
+    readonly identity?: { readonly seedDemo: boolean };
     /** Bureau's data folder: fetched knowledge packages are kept under it. */
     readonly dataDir: string;
   };
@@ -118,7 +120,9 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     reranker: {
       model: deps.config.assistant.rerankModel,
       isServed: () =>
-        registry.aliases().some((alias) => alias.alias === deps.config.assistant.rerankModel && alias.type === 'rerank'),
+        registry
+          .aliases()
+          .some((alias) => alias.alias === deps.config.assistant.rerankModel && alias.type === 'rerank'),
       async rerank(query, documents, options) {
         const response = await gateway.rerank(
           { model: deps.config.assistant.rerankModel, query, documents: [...documents] },
@@ -268,6 +272,12 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
         }
       }
       await reloadQuotas();
+      if (deps.config.identity?.seedDemo) {
+        await knowledge.seedPublicCollection(demoGuideCollection, demoGuideDocuments, {
+          system: true,
+          label: 'demo',
+        });
+      }
     },
 
     start() {

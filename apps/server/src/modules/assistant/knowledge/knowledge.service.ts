@@ -845,6 +845,23 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
       if (grant.role === 'owner') throw assistantErrors.create('AI_SHARE_OWNER');
       await authz.revoke(grantId, { actor });
     },
+    /**
+     * Fills a public collection with documents once (the demo guide): nothing happens when it already
+     * holds documents.
+     */
+    async seedPublicCollection(
+      definition: ImportSourceDefinition['collection'],
+      documents: readonly KnowledgeSourceDocument[],
+      actor: AuditActor,
+    ): Promise<void> {
+      const collection = await ensurePublicCollection(definition, actor);
+      if ((await repository.sourceHashes(collection.id)).size > 0) return;
+      await database.transaction(async (context) => {
+        const known = new Map<string, { id: string; contentHash: string }>();
+        for (const document of documents) await writeDocument(collection.id, null, document, known, context.executor);
+        await repository.touchCollection(collection.id, deps.now().toISOString(), context.executor);
+      });
+    },
     runImport,
     /** Whether this process is importing that source now. */
     isImportRunning: (sourceName: string) =>
