@@ -168,9 +168,19 @@ export class CollectionIndex {
     });
     if (hits.length === 0) return [];
     const passagesPerSource = options.passagesPerSource ?? 2;
+    // Passages: only the chunks of the documents found are scored.
+    const candidates: number[] = [];
+    for (const hit of hits) {
+      const [first, count] = this.sourceChunks[hit.document]!;
+      for (let chunk = first; chunk < first + count; chunk++) candidates.push(chunk);
+    }
+    const chunkScores = this.chunkIndex.scoreOnly(terms, candidates, passageParameters);
     const wanted = new Map<number, LexicalHit[]>(hits.map((hit) => [hit.document, []]));
-    const chunkHits = this.chunkIndex.search(terms, { limit: 2_000, parameters: passageParameters });
-    for (const hit of chunkHits) wanted.get(this.chunkSource[hit.document]!)?.push(hit);
+    for (const [slot, chunk] of candidates.entries()) {
+      const score = chunkScores[slot]!;
+      if (score > 0) wanted.get(this.chunkSource[chunk]!)?.push({ document: chunk, score });
+    }
+    for (const ranked of wanted.values()) ranked.sort((a, b) => b.score - a.score || a.document - b.document);
     const excluded = options.excludeRelatedQuestions ? withoutRelated : undefined;
     // A word no document holds would weigh the most of all; it counts as much as the rarest word found,
     // so that one odd word of a question does not hide a document that holds all the others.

@@ -139,6 +139,36 @@ export class LexicalIndex {
     return Math.log(1 + (this.documentCount - frequency + 0.5) / (frequency + 0.5));
   }
 
+  /**
+   * BM25F scores of the given documents only (a few chunks of the best documents): each term's posting is
+   * searched for them by bisection instead of scoring every document that holds it.
+   */
+  scoreOnly(terms: readonly WeightedTerm[], documents: readonly number[], parameters: Bm25fParameters): Float64Array {
+    const scores = new Float64Array(documents.length);
+    const k1 = parameters.k1;
+    for (const { term, weight } of terms) {
+      const posting = this.postings.get(term);
+      if (!posting || weight <= 0) continue;
+      const idf = this.inverseDocumentFrequency(term) * weight;
+      for (const [slot, document] of documents.entries()) {
+        const index = positionIn(posting.documents, document);
+        if (index < 0) continue;
+        let frequency = 0;
+        for (let field = 0; field < fieldCount; field++) {
+          const raw = posting.frequencies[index * fieldCount + field]!;
+          const fieldParameters = parameters.fields[fieldNames[field]!];
+          if (raw === 0 || fieldParameters.weight === 0) continue;
+          const b = fieldParameters.b;
+          frequency +=
+            (fieldParameters.weight * raw) /
+            (1 - b + (b * this.lengths[document * fieldCount + field]!) / this.averageLengths[field]!);
+        }
+        if (frequency > 0) scores[slot]! += (idf * frequency * (k1 + 1)) / (k1 + frequency);
+      }
+    }
+    return scores;
+  }
+
   /** Whether the document holds the term (in a searched field). */
   holds(document: number, term: string, excludedFields?: ReadonlySet<FieldName>): boolean {
     const posting = this.postings.get(term);
@@ -207,6 +237,20 @@ export class LexicalIndex {
     }
     return topOf(hits, options.limit);
   }
+}
+
+/** Where `value` sits in an ascending array, or -1. */
+function positionIn(values: Int32Array, value: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const found = values[middle]!;
+    if (found === value) return middle;
+    if (found < value) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }
 
 /** The `limit` best hits, best first (a partial sort: most queries touch thousands of documents). */
