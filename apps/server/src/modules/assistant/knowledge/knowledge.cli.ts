@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { AppError } from '../../../platform/errors.ts';
 import { evaluateRetrieval, parseEvaluationQueries } from './evaluation.ts';
 import type { KnowledgeService } from './knowledge.service.ts';
 
@@ -99,14 +100,20 @@ export async function runAlbertCommand(args: string[], knowledge: KnowledgeServi
       const excludeRelatedQuestions = values['no-related-questions'];
       const dense = knowledge.denseStatus();
       const { figures, results } = await evaluateRetrieval(
-        async (query) =>
-          (
-            await knowledge.searchForEvaluation(values.collection!, query, {
+        async (query) => {
+          try {
+            const hits = await knowledge.searchForEvaluation(values.collection!, query, {
               ...(kinds ? { kinds } : {}),
               excludeRelatedQuestions,
               limit: 10,
-            })
-          ).map((hit) => ({ id: hit.source.externalId, title: hit.source.title, score: hit.score })),
+            });
+            return hits.map((hit) => ({ id: hit.source.externalId, title: hit.source.title, score: hit.score }));
+          } catch (error) {
+            // A question of stop words only finds nothing; it still counts as asked.
+            if (error instanceof AppError && error.code === 'AI_QUERY_EMPTY') return [];
+            throw error;
+          }
+        },
         queries,
         { indexMs },
       );

@@ -390,6 +390,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
         audiences?: string[];
         context?: string[];
         relatedQuestions?: Array<{ id: string; text: string }>;
+        acronyms?: Array<{ short: string; long: string }>;
       };
       return {
         id: row.id,
@@ -402,6 +403,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
         audiences: metadata.audiences ?? [],
         context: metadata.context ?? [],
         relatedQuestions: metadata.relatedQuestions ?? [],
+        acronyms: metadata.acronyms ?? [],
       };
     });
     const chunks: IndexedChunk[] = (await repository.chunksOfCollection(collectionId)).map((row) => ({

@@ -1,4 +1,5 @@
 import { analyseQuery } from './analyser.ts';
+import { QueryExpander } from './lexicon.ts';
 import { LexicalIndex, type Bm25fParameters, type FieldName, type LexicalHit } from './lexical-index.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface IndexedSource {
   readonly audiences: readonly string[];
   readonly context: readonly string[];
   readonly relatedQuestions: ReadonlyArray<{ readonly id: string; readonly text: string }>;
+  /** Acronyms the document defines: the collection's queries expand them. */
+  readonly acronyms?: ReadonlyArray<{ readonly short: string; readonly long: string }>;
 }
 
 export interface IndexedChunk {
@@ -109,12 +112,14 @@ export class CollectionIndex {
   private readonly sourceChunks: ReadonlyArray<readonly [first: number, count: number]>;
   private readonly parameters: Bm25fParameters;
   private readonly positions: ReadonlyMap<string, number>;
+  private readonly expander: QueryExpander;
 
   constructor(sources: readonly IndexedSource[], chunks: readonly IndexedChunk[]) {
     const started = performance.now();
     this.sources = sources;
     const positions = new Map(sources.map((source, position) => [source.id, position]));
     this.positions = positions;
+    this.expander = new QueryExpander(sources.flatMap((source) => source.acronyms ?? []));
     const ordered = chunks
       .filter((chunk) => positions.has(chunk.sourceId))
       .sort((a, b) => positions.get(a.sourceId)! - positions.get(b.sourceId)! || a.ordinal - b.ordinal);
@@ -158,7 +163,7 @@ export class CollectionIndex {
   }
 
   search(query: string, options: CollectionSearchOptions): RetrievedSource[] {
-    const terms = analyseQuery(query).map((term) => ({ term, weight: 1 }));
+    const terms = this.expander.expand(analyseQuery(query));
     if (terms.length === 0) return [];
     const hits = this.documents.search(terms, {
       limit: options.limit,
@@ -184,14 +189,16 @@ export class CollectionIndex {
     const excluded = options.excludeRelatedQuestions ? withoutRelated : undefined;
     // A word no document holds would weigh the most of all; it counts as much as the rarest word found,
     // so that one odd word of a question does not hide a document that holds all the others.
-    const found = terms.filter(({ term }) => this.documents.documentFrequency(term) > 0);
+    // Coverage counts the question's own words (not the synonyms it gained).
+    const own = terms.filter(({ weight }) => weight >= 1);
+    const found = own.filter(({ term }) => this.documents.documentFrequency(term) > 0);
     const cap = Math.max(...found.map(({ term }) => this.documents.inverseDocumentFrequency(term)), 0.1);
-    const termWeights = terms.map(({ term }) =>
+    const termWeights = own.map(({ term }) =>
       Math.min(Math.max(this.documents.inverseDocumentFrequency(term), 0.1), cap),
     );
     const totalWeight = termWeights.reduce((sum, weight) => sum + weight, 0);
     const coverageOf = (document: number) =>
-      terms.reduce(
+      own.reduce(
         (sum, { term }, index) => sum + (this.documents.holds(document, term, excluded) ? termWeights[index]! : 0),
         0,
       ) / totalWeight;
