@@ -179,6 +179,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       subjectOf: (request) => identity.subjectOf(request),
       organisationDefaultLabel: (organisationId) =>
         identity.directory.defaultLabelOf(organisationId, database.executor),
+      organisationsAdministeredBy: (userId) => identity.directory.organisationsAdministeredBy(userId),
+      listOrganisations: async () =>
+        (await identity.directory.listOrganisations()).map((row) => ({
+          id: row.id,
+          name: row.name,
+          parentId: row.parent_id,
+        })),
     },
     config,
   });

@@ -11,6 +11,9 @@ import type { SensitivityLevel, SensitivityService } from '../../platform/sensit
 import { createAnswerService, type AnswerService } from './answers/answer.service.ts';
 import { registerAssistantRoutes } from './answers/assistant.routes.ts';
 import { createConversationsRepository } from './answers/conversations.repository.ts';
+import { createImpactRepository } from './answers/impact.repository.ts';
+import { registerImpactRoutes } from './answers/impact.routes.ts';
+import { createImpactService } from './answers/impact.service.ts';
 import { registerGatewayAdminRoutes } from './gateway/admin.routes.ts';
 import { createGatewayRepository } from './gateway/gateway.repository.ts';
 import { createGatewayService, type GatewayService } from './gateway/gateway.service.ts';
@@ -51,6 +54,10 @@ export interface AssistantModuleDependencies {
   readonly identity: {
     subjectOf(request: FastifyRequest): Promise<Subject>;
     organisationDefaultLabel(organisationId: string): Promise<SensitivityLevel | undefined>;
+    /** The organisations a user administers, with all their sub-organisations (Albert's impact dashboard). */
+    organisationsAdministeredBy(userId: string): Promise<ReadonlySet<string>>;
+    /** Every organisation's id, name and parent (names and sub-trees of the impact dashboard). */
+    listOrganisations(): Promise<readonly { id: string; name: string; parentId: string | null }[]>;
   };
   readonly config: {
     readonly assistant: {
@@ -241,6 +248,13 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
         logger,
       });
       registerKnowledgeAdminRoutes(http, { knowledge, logger });
+      registerImpactRoutes(http, {
+        impact: createImpactService({
+          repository: createImpactRepository(deps.database),
+          directory: deps.identity,
+          now: () => deps.clock.now(),
+        }),
+      });
       registerGatewayAdminRoutes(http, {
         registry,
         repository,

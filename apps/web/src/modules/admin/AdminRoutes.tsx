@@ -13,6 +13,7 @@ import { ErrorNotice, ForbiddenPage, NotFoundPage, useSignedInUser } from '../..
 import { useMessages } from '../../i18n.tsx';
 import { adminMessages } from './admin.messages.ts';
 import { organisationOptions, treeOrder, useOrganisations, type OrganisationNode } from './admin.api.ts';
+import { AssistantImpactPage } from './AssistantImpactPage.tsx';
 import { AssistantRoutes } from './AssistantPages.tsx';
 import { AuditPage } from './AuditPage.tsx';
 import { GroupsPage, ImportPage, InvitationsPage, UsersPage } from './DirectoryPages.tsx';
@@ -34,6 +35,8 @@ export function AdminRoutes() {
     { to: '/administration/journal', text: t.audit },
     { to: '/administration/sensibilite', text: t.sensitivity },
     { to: '/administration/cles-de-service', text: t.serviceKeys },
+    // Organisation administrators reach Albert's impact page only; instance administrators all of Albert.
+    ...(me.isInstanceAdmin ? [] : [{ to: '/administration/albert/impact', text: t.albert.menu }]),
     ...(me.isInstanceAdmin
       ? [
           { to: '/administration/services-externes', text: t.externalServices },
@@ -56,6 +59,7 @@ export function AdminRoutes() {
         <Route path="sensibilite" element={<SensitivityPage />} />
         <Route path="cles-de-service" element={<ServiceKeysPage />} />
         <Route path="services-externes" element={<ExternalServicesPage />} />
+        <Route path="albert/impact" element={<AssistantImpactPage />} />
         <Route path="albert/*" element={<AssistantRoutes />} />
         <Route path="instance" element={<InstancePage />} />
         <Route path="*" element={<NotFoundPage />} />

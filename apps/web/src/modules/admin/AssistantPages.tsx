@@ -44,7 +44,10 @@ import {
 
 const albertPath = '/administration/albert';
 
-/** Albert's administration (instance administrators): providers, models, quotas, usage, one page each. */
+/**
+ * Albert's administration (instance administrators): providers, models, quotas, usage, one page each. The
+ * impact page, open to organisation administrators too, has its own route (AdminRoutes.tsx).
+ */
 export function AssistantRoutes() {
   const me = useSignedInUser();
   if (!me.isInstanceAdmin) return <ForbiddenPage />;
@@ -60,36 +63,45 @@ export function AssistantRoutes() {
   );
 }
 
-/** A page of Albert's administration: its h1, the links between the four pages, its introduction. */
-function AlbertPage(props: { title: string; intro: string; children: ReactNode }) {
+/**
+ * A page of Albert's administration: its h1, the links between its pages (organisation administrators
+ * reach only the impact page, AssistantImpactPage.tsx: no links then), its introduction.
+ */
+export function AlbertPage(props: { title: string; intro: string; children: ReactNode }) {
   const t = useMessages(adminMessages).albert;
+  const me = useSignedInUser();
   const { pathname } = useLocation();
-  const pages = [
-    { to: `${albertPath}/fournisseurs`, text: t.providersTab },
-    { to: `${albertPath}/modeles`, text: t.modelsTab },
-    { to: `${albertPath}/quotas`, text: t.quotasTab },
-    { to: `${albertPath}/utilisation`, text: t.usageTab },
-  ];
+  const pages = me.isInstanceAdmin
+    ? [
+        { to: `${albertPath}/fournisseurs`, text: t.providersTab },
+        { to: `${albertPath}/modeles`, text: t.modelsTab },
+        { to: `${albertPath}/quotas`, text: t.quotasTab },
+        { to: `${albertPath}/utilisation`, text: t.usageTab },
+        { to: `${albertPath}/impact`, text: t.impactTab },
+      ]
+    : [];
   return (
     <SectionPage title={props.title}>
-      <nav aria-label={t.navigation}>
-        <ul className="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
-          {pages.map((page) => {
-            const isCurrent = pathname === page.to;
-            return (
-              <li key={page.to}>
-                <Link
-                  to={page.to}
-                  className={`fr-btn fr-btn--sm ${isCurrent ? 'fr-btn--secondary' : 'fr-btn--tertiary-no-outline'}`}
-                  aria-current={isCurrent ? 'page' : undefined}
-                >
-                  {page.text}
-                </Link>
-              </li>
-            );
-          })}
-        </ul>
-      </nav>
+      {pages.length > 0 && (
+        <nav aria-label={t.navigation}>
+          <ul className="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
+            {pages.map((page) => {
+              const isCurrent = pathname === page.to;
+              return (
+                <li key={page.to}>
+                  <Link
+                    to={page.to}
+                    className={`fr-btn fr-btn--sm ${isCurrent ? 'fr-btn--secondary' : 'fr-btn--tertiary-no-outline'}`}
+                    aria-current={isCurrent ? 'page' : undefined}
+                  >
+                    {page.text}
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+      )}
       <p>{props.intro}</p>
       {props.children}
     </SectionPage>

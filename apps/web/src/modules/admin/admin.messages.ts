@@ -1,5 +1,76 @@
 import type { Dictionary } from '../../i18n.tsx';
 import type { ModelType, ProcessorHosting, ProviderHealth } from './assistant.api.ts';
+import type { FeedbackReason } from './assistant-impact.api.ts';
+
+/** Albert's impact dashboard (AssistantImpactPage.tsx). */
+export interface AlbertImpactMessages {
+  title: string;
+  intro: string;
+  organisationFilter: string;
+  allOrganisations: string;
+  downloadCsv: string;
+  csvDetail: string;
+  periodSummary: (from: string, to: string) => string;
+  noQuestions: string;
+  notAvailable: string;
+  none: string;
+  keyFigures: string;
+  questions: string;
+  activeUsers: string;
+  answeredWithSources: string;
+  upRate: string;
+  noAnswerRate: string;
+  outOf: (count: string, total: string) => string;
+  outOfRated: (up: string, rated: string) => string;
+  latency: string;
+  latencyDetail: (p95: string) => string;
+  seconds: (value: string) => string;
+  questionsPerDay: string;
+  day: string;
+  chartMaximum: (value: string) => string;
+  quality: string;
+  qualityIntro: string;
+  answers: string;
+  count: string;
+  shareOfQuestions: string;
+  modeNames: Record<'generative' | 'extractive' | 'noAnswer' | 'withSources' | 'failed' | 'flagged', string>;
+  feedback: string;
+  feedbackSummary: (rated: string, share: string, up: string, down: string) => string;
+  reasons: string;
+  reason: string;
+  polarity: string;
+  polarityNames: Record<'positive' | 'negative', string>;
+  ratings: string;
+  reasonNames: Record<FeedbackReason, string>;
+  latestComments: string;
+  commentsPrivacy: string;
+  noComments: string;
+  date: string;
+  rating: string;
+  ratingNames: Record<'up' | 'down', string>;
+  comment: string;
+  topSources: string;
+  topSourcesIntro: string;
+  source: string;
+  collection: string;
+  answersCiting: string;
+  newWindow: (title: string) => string;
+  noSources: string;
+  topCollections: string;
+  topCollectionsIntro: string;
+  personalCollections: string;
+  byOrganisation: string;
+  organisation: string;
+  noOrganisation: string;
+  unknownOrganisation: string;
+  rated: string;
+  bySensitivity: string;
+  bySensitivityIntro: string;
+  level: string;
+  byProvider: string;
+  provider: string;
+  noModel: string;
+}
 
 /** The administration of Albert's model gateway (AssistantPages.tsx). */
 export interface AlbertMessages {
@@ -9,6 +80,7 @@ export interface AlbertMessages {
   modelsTab: string;
   quotasTab: string;
   usageTab: string;
+  impactTab: string;
   providersTitle: string;
   providersIntro: string;
   provider: string;
@@ -128,6 +200,7 @@ export interface AlbertMessages {
   refusalsByQuota: string;
   refusalsByQuotaIntro: string;
   noRefusals: string;
+  impact: AlbertImpactMessages;
 }
 
 export interface AdminMessages {
@@ -526,6 +599,7 @@ const fr: AdminMessages = {
     modelsTab: 'Modèles',
     quotasTab: 'Quotas',
     usageTab: 'Utilisation',
+    impactTab: 'Impact',
     providersTitle: 'Albert : fournisseurs de modèles',
     providersIntro:
       'Les serveurs de modèles (compatibles OpenAI) auxquels Albert confie les requêtes. Une donnée ne part jamais vers un fournisseur dont l’habilitation est inférieure à son niveau de sensibilité.',
@@ -662,6 +736,95 @@ const fr: AdminMessages = {
     refusalsByQuota: 'Refus pour quota',
     refusalsByQuotaIntro: 'Des requêtes refusées parce qu’un quota était atteint.',
     noRefusals: 'Aucun refus.',
+    impact: {
+      title: 'Albert : impact',
+      intro:
+        'Ce qu’Albert apporte aux agents : combien le sollicitent, la part des réponses appuyées sur des sources, leurs avis et les sources les plus utiles.',
+      organisationFilter: 'Organisation',
+      allOrganisations: 'Toutes les organisations',
+      downloadCsv: 'Télécharger les chiffres',
+      csvDetail: 'CSV – une ligne par jour et par organisation',
+      periodSummary: (from, to) => `Du ${from} au ${to} (jours UTC).`,
+      noQuestions: 'Aucune question posée à Albert sur cette période.',
+      notAvailable: 'non disponible',
+      none: 'aucun',
+      keyFigures: 'Chiffres clés',
+      questions: 'Questions posées',
+      activeUsers: 'Utilisateurs actifs',
+      answeredWithSources: 'Réponses appuyées sur des sources',
+      upRate: 'Avis positifs',
+      noAnswerRate: 'Questions sans réponse',
+      outOf: (count, total) => `${count} sur ${total} questions`,
+      outOfRated: (up, rated) => `${up} sur ${rated} réponses évaluées`,
+      latency: 'Durée médiane d’une réponse',
+      latencyDetail: (p95) => `95 % des réponses en moins de ${p95}`,
+      seconds: (value) => `${value} s`,
+      questionsPerDay: 'Questions par jour',
+      day: 'Jour',
+      chartMaximum: (value) => `Maximum : ${value}`,
+      quality: 'Qualité des réponses',
+      qualityIntro:
+        'Une réponse générée cite ses sources ; une réponse extractive reprend des passages sans modèle de langage. Les citations retirées sont celles que Bureau n’a pas pu rattacher à une source.',
+      answers: 'Réponses',
+      count: 'Nombre',
+      shareOfQuestions: 'Part des questions',
+      modeNames: {
+        generative: 'Générées par un modèle',
+        extractive: 'Extractives (passages des sources)',
+        noAnswer: 'Sans réponse',
+        withSources: 'Appuyées sur au moins une source',
+        failed: 'Interrompues par une erreur',
+        flagged: 'Avec au moins une citation retirée',
+      },
+      feedback: 'Avis des agents',
+      feedbackSummary: (rated, share, up, down) =>
+        `${rated} réponses évaluées (${share} des questions) : ${up} avis positifs, ${down} avis négatifs.`,
+      reasons: 'Motifs des avis',
+      reason: 'Motif',
+      polarity: 'Type d’avis',
+      polarityNames: { positive: 'Positif', negative: 'Négatif' },
+      ratings: 'Avis',
+      reasonNames: {
+        clear: 'Claire',
+        concise: 'Concise',
+        'reliable-sources': 'Sources fiables',
+        hallucination: 'Invente des informations',
+        'missing-sources': 'Sources manquantes',
+        'too-long': 'Trop longue',
+        inconsistent: 'Incohérente',
+        imprecise: 'Imprécise',
+        grammar: 'Fautes de langue',
+      },
+      latestComments: 'Derniers commentaires',
+      commentsPrivacy: 'Les commentaires sont affichés sans le nom de leur auteur ni la question posée.',
+      noComments: 'Aucun commentaire sur cette période.',
+      date: 'Date',
+      rating: 'Avis',
+      ratingNames: { up: 'Positif', down: 'Négatif' },
+      comment: 'Commentaire',
+      topSources: 'Sources les plus citées',
+      topSourcesIntro:
+        'Les documents cités dans le plus de réponses. Les documents personnels des agents ne sont pas nommés.',
+      source: 'Source',
+      collection: 'Collection',
+      answersCiting: 'Réponses qui la citent',
+      newWindow: (title) => `${title} – nouvelle fenêtre`,
+      noSources: 'Aucune source citée sur cette période.',
+      topCollections: 'Collections consultées',
+      topCollectionsIntro: 'Les collections où la recherche a trouvé des passages, par nombre de questions.',
+      personalCollections: 'Collections personnelles des agents (regroupées)',
+      byOrganisation: 'Par organisation',
+      organisation: 'Organisation',
+      noOrganisation: 'Sans organisation',
+      unknownOrganisation: 'Organisation supprimée',
+      rated: 'Réponses évaluées',
+      bySensitivity: 'Par niveau de sensibilité',
+      bySensitivityIntro: 'Le niveau le plus élevé des sources utilisées pour chaque réponse.',
+      level: 'Niveau',
+      byProvider: 'Par fournisseur de modèles',
+      provider: 'Fournisseur',
+      noModel: 'Aucun modèle (réponse extractive ou sans réponse)',
+    },
   },
 };
 
@@ -875,6 +1038,7 @@ const en: AdminMessages = {
     modelsTab: 'Models',
     quotasTab: 'Quotas',
     usageTab: 'Usage',
+    impactTab: 'Impact',
     providersTitle: 'Albert: model providers',
     providersIntro:
       'The model servers (OpenAI-compatible) Albert hands requests to. Data never goes to a provider whose clearance is below its sensitivity level.',
@@ -1008,6 +1172,94 @@ const en: AdminMessages = {
     refusalsByQuota: 'Refusals for quota',
     refusalsByQuotaIntro: 'Requests refused because a quota was reached.',
     noRefusals: 'No refusals.',
+    impact: {
+      title: 'Albert: impact',
+      intro:
+        'What Albert brings to agents: how many use it, the share of answers backed by sources, their feedback and the most useful sources.',
+      organisationFilter: 'Organisation',
+      allOrganisations: 'All organisations',
+      downloadCsv: 'Download the figures',
+      csvDetail: 'CSV – one row per day and organisation',
+      periodSummary: (from, to) => `From ${from} to ${to} (UTC days).`,
+      noQuestions: 'No question asked to Albert in this period.',
+      notAvailable: 'not available',
+      none: 'none',
+      keyFigures: 'Key figures',
+      questions: 'Questions asked',
+      activeUsers: 'Active users',
+      answeredWithSources: 'Answers backed by sources',
+      upRate: 'Positive feedback',
+      noAnswerRate: 'Questions without an answer',
+      outOf: (count, total) => `${count} of ${total} questions`,
+      outOfRated: (up, rated) => `${up} of ${rated} rated answers`,
+      latency: 'Median answer time',
+      latencyDetail: (p95) => `95% of answers within ${p95}`,
+      seconds: (value) => `${value} s`,
+      questionsPerDay: 'Questions per day',
+      day: 'Day',
+      chartMaximum: (value) => `Maximum: ${value}`,
+      quality: 'Answer quality',
+      qualityIntro:
+        'A generated answer cites its sources; an extractive answer quotes passages without a language model. Removed citations are those Bureau could not tie to a source.',
+      answers: 'Answers',
+      count: 'Count',
+      shareOfQuestions: 'Share of questions',
+      modeNames: {
+        generative: 'Generated by a model',
+        extractive: 'Extractive (passages of the sources)',
+        noAnswer: 'No answer',
+        withSources: 'Backed by at least one source',
+        failed: 'Interrupted by an error',
+        flagged: 'With at least one citation removed',
+      },
+      feedback: 'Agents’ feedback',
+      feedbackSummary: (rated, share, up, down) =>
+        `${rated} answers rated (${share} of questions): ${up} positive, ${down} negative.`,
+      reasons: 'Feedback reasons',
+      reason: 'Reason',
+      polarity: 'Kind of feedback',
+      polarityNames: { positive: 'Positive', negative: 'Negative' },
+      ratings: 'Ratings',
+      reasonNames: {
+        clear: 'Clear',
+        concise: 'Concise',
+        'reliable-sources': 'Reliable sources',
+        hallucination: 'Makes things up',
+        'missing-sources': 'Missing sources',
+        'too-long': 'Too long',
+        inconsistent: 'Inconsistent',
+        imprecise: 'Imprecise',
+        grammar: 'Language mistakes',
+      },
+      latestComments: 'Latest comments',
+      commentsPrivacy: 'Comments are shown without their author’s name or the question asked.',
+      noComments: 'No comment in this period.',
+      date: 'Date',
+      rating: 'Feedback',
+      ratingNames: { up: 'Positive', down: 'Negative' },
+      comment: 'Comment',
+      topSources: 'Most cited sources',
+      topSourcesIntro: 'The documents cited in the most answers. Agents’ personal documents are not named.',
+      source: 'Source',
+      collection: 'Collection',
+      answersCiting: 'Answers citing it',
+      newWindow: (title) => `${title} – new window`,
+      noSources: 'No source cited in this period.',
+      topCollections: 'Collections searched',
+      topCollectionsIntro: 'The collections where the search found passages, by number of questions.',
+      personalCollections: 'Agents’ personal collections (together)',
+      byOrganisation: 'Per organisation',
+      organisation: 'Organisation',
+      noOrganisation: 'No organisation',
+      unknownOrganisation: 'Deleted organisation',
+      rated: 'Rated answers',
+      bySensitivity: 'Per sensitivity level',
+      bySensitivityIntro: 'The highest level of the sources used for each answer.',
+      level: 'Level',
+      byProvider: 'Per model provider',
+      provider: 'Provider',
+      noModel: 'No model (extractive answer or no answer)',
+    },
   },
 };
 
