@@ -113,7 +113,7 @@ export function createAnswerService(deps: AnswerServiceDependencies) {
       .map((hit) => `- ${hit.source.title}${hit.source.url ? ` : ${hit.source.url}` : ''}`)
       .join('\n');
     return [
-      `Je ne sais pas : les sources consultées (${searched.join(', ') || 'aucune collection'}) ne contiennent pas de réponse fiable à cette question.`,
+      `Je ne sais pas : les sources consultées${searched.length > 0 ? ` (${searched.join(', ')})` : ''} ne contiennent pas de réponse fiable à cette question.`,
       'Vérifiez sur service-public.fr ou auprès de l’organisme concerné, ou reformulez la question en précisant la situation (démarche, public concerné, organisme).',
       ...(leads ? ['', 'Pages les plus proches, à vérifier :', leads] : []),
     ].join('\n');
@@ -125,7 +125,6 @@ export function createAnswerService(deps: AnswerServiceDependencies) {
       .map((passage) => `[${passage.number}] ${passage.hit.source.title} — « ${citationOf(passage).quote} »`);
     return [
       `Réponse extractive (${reason}) : voici les passages les plus pertinents des sources, sans reformulation.`,
-      '',
       ...quotes,
     ].join('\n\n');
   }
