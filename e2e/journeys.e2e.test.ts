@@ -50,6 +50,7 @@ describe('moving between modules', () => {
       expect(await panel.getByRole('list', { name: 'Services de Bureau' }).getByRole('link').allInnerTexts()).toEqual([
         'Accueil',
         'Messagerie',
+        'Albert',
         'Recherche',
         'Annuaire',
         'Administration',
@@ -130,6 +131,7 @@ describe('administration', () => {
       expect(await navigation.getByRole('link').allInnerTexts()).toEqual([
         'Accueil',
         'Messagerie',
+        'Albert',
         'Recherche',
         'Annuaire',
       ]);

@@ -95,6 +95,9 @@ export const conversationMessageSchema = z.object({
   provider: servedBySchema.nullable(),
   sensitivity: sensitivityLevelSchema,
   collections: z.array(z.string()),
+  /** `failed`: the model stopped midway; the answer is what came before (`errorCode` says why). */
+  status: z.enum(['completed', 'failed']),
+  errorCode: z.string().nullable(),
   createdAt: z.string(),
   feedback: z
     .object({ rating: z.enum(['up', 'down']), reasons: z.array(feedbackReasonSchema), comment: z.string().nullable() })

@@ -42,6 +42,18 @@ export const bureauModules: readonly BureauModule[] = [
     description: { fr: 'Salons et messages directs', en: 'Rooms and direct messages' },
   },
   {
+    id: 'assistant',
+    path: '/albert',
+    icon: 'ri-robot-2-line',
+    name: { fr: 'Albert', en: 'Albert' },
+    description: {
+      fr: 'L’assistant IA souverain, réponses sourcées',
+      en: 'The sovereign AI assistant, answers with sources',
+    },
+    // Its public knowledge is for agents; external partners would only find an empty shelf.
+    isAvailableTo: (me) => me.kind === 'agent',
+  },
+  {
     id: 'search',
     path: '/recherche',
     icon: 'fr-icon-search-line',

@@ -24,6 +24,9 @@ const NotificationsPage = lazy(() =>
   import('../modules/notifications/NotificationsPage.tsx').then((m) => ({ default: m.NotificationsPage })),
 );
 const ChatRoutes = lazy(() => import('../modules/chat/ChatRoutes.tsx').then((m) => ({ default: m.ChatRoutes })));
+const AssistantRoutes = lazy(() =>
+  import('../modules/assistant/AssistantRoutes.tsx').then((m) => ({ default: m.AssistantRoutes })),
+);
 const AccessibilityPage = lazy(() =>
   import('../modules/home/AccessibilityPage.tsx').then((m) => ({ default: m.AccessibilityPage })),
 );
@@ -46,6 +49,7 @@ export function createRouter() {
             { path: '/recherche', element: <SearchPage /> },
             { path: '/notifications', element: <NotificationsPage /> },
             { path: '/messagerie/*', element: <ChatRoutes /> },
+            { path: '/albert/*', element: <AssistantRoutes /> },
             { path: '/annuaire/*', element: <DirectoryRoutes /> },
             { path: '/compte/*', element: <AccountRoutes /> },
             { path: '/administration/*', element: <AdminRoutes /> },

@@ -307,6 +307,8 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
     ]);
     expect(conversation.messages[1]).toMatchObject({
       mode: 'generative',
+      status: 'completed',
+      errorCode: null,
       feedback: {
         rating: 'down',
         reasons: ['imprecise', 'missing-sources'],
@@ -363,6 +365,14 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
       `La permanence du samedi matin se tient à la maison France services de Bellac [${numberOf(request, 'Bellac')}].`;
     const answered = (await ask(question, otherHeaders)).json<AskResponse>();
     expect(answered.citations[0]?.collection.id).toBe(collection.id);
+    const summary = async (headers: Record<string, string>) =>
+      (await app.http.inject({ method: 'GET', url: `/api/assistant/collections/${collection.id}`, headers })).json<{
+        name: string;
+        canEdit: boolean;
+        canShare: boolean;
+      }>();
+    expect(await summary(agentHeaders)).toMatchObject({ name: 'Notes partagées', canEdit: true, canShare: true });
+    expect(await summary(otherHeaders)).toMatchObject({ canEdit: false, canShare: false });
     // A reader may not share further, nor see who else reads it.
     const listedByReader = await app.http.inject({
       method: 'GET',

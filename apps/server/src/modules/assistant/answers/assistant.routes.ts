@@ -77,7 +77,8 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
     });
     const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
     if (!wantsStream) return deps.answers.ask(body, { subject, caller, signal: controller.signal });
-    return streamAnswer(reply, deps.logger, (onEvent) =>
+    const locale = /^en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'fr';
+    return streamAnswer(reply, deps.logger, locale, (onEvent) =>
       deps.answers.ask(body, { subject, caller, signal: controller.signal, onEvent }),
     );
   });
@@ -126,6 +127,8 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
         provider: row.served_by ? (JSON.parse(row.served_by) as ConversationMessage['provider']) : null,
         sensitivity: row.sensitivity as ConversationMessage['sensitivity'],
         collections: JSON.parse(row.collections) as string[],
+        status: row.status,
+        errorCode: row.error_code,
         createdAt: row.created_at,
         feedback: row.feedback_rating
           ? {
@@ -210,6 +213,12 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
     return reply.code(201).send(await deps.knowledge.collectionSummary(subject, row.id));
   });
 
+  http.get('/api/assistant/collections/:id', hidden, async (request) => {
+    requireAuthentication(request);
+    const { id } = parse(idParams, request.params);
+    return deps.knowledge.collectionSummary(await deps.subjectOf(request), id);
+  });
+
   http.get('/api/assistant/collections/:id/documents', hidden, async (request) => {
     requireAuthentication(request);
     const { id } = parse(idParams, request.params);
@@ -283,6 +292,7 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
 async function streamAnswer(
   reply: FastifyReply,
   logger: Logger,
+  locale: 'fr' | 'en',
   run: (onEvent: (event: AnswerEvent) => void) => Promise<unknown>,
 ): Promise<FastifyReply> {
   reply.hijack();
@@ -308,7 +318,7 @@ async function streamAnswer(
       error instanceof AppError
         ? error
         : assistantErrors.create('AI_UPSTREAM_FAILED', { model: 'albert', reason: 'internal error' });
-    send('error', { code: appError.code, message: appError.messages.fr, messages: appError.messages });
+    send('error', { code: appError.code, message: appError.messages[locale], messages: appError.messages });
   } finally {
     response.end();
   }

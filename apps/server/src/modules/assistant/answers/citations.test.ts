@@ -36,6 +36,14 @@ describe(checkCitations.name, () => {
     expect(result.cited).toEqual([]);
   });
 
+  it('keeps French punctuation spacing, removing only the blank before a removed marker', () => {
+    const result = checkCitations(
+      'Non : la carte d’identité est gratuite, sauf perte ou vol [1] ! Et le permis [9] ?',
+      passages,
+    );
+    expect(result.answer).toBe('Non : la carte d’identité est gratuite, sauf perte ou vol [1] ! Et le permis ?');
+  });
+
   it('reads lists of numbers in one marker', () => {
     const result = checkCitations('Passeport à 86 € en mairie, carte d’identité gratuite [1, 2].', passages);
     expect(result.cited).toEqual([1, 2]);

@@ -6,6 +6,8 @@ import { analyseText } from '../knowledge/retrieval/analyser.ts';
  * #11592): every marker is checked here, on the server, before anyone sees the answer as final.
  */
 const markerPattern = /\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]/g;
+/** Where a marker was removed entirely (a private-use character, never in text). */
+const removedMark = '\uE000';
 
 export interface FlaggedCitation {
   readonly number: number;
@@ -53,15 +55,13 @@ export function checkCitations(answer: string, passages: ReadonlyMap<number, str
           if (!cited.includes(number)) cited.push(number);
         }
       }
-      return kept.map((number) => `[${number}]`).join('');
+      // A marker removed entirely leaves a mark, so that only the blank before it goes (« Non : » keeps its space).
+      return kept.length > 0 ? kept.map((number) => `[${number}]`).join('') : removedMark;
     }),
   );
   // A number kept on one sentence and refused on another stays cited, and flagged: a marker was removed.
   return {
-    answer: checked
-      .join('')
-      .replace(/[ \t]+([.,;:!?])/g, '$1')
-      .replace(/[ \t]{2,}/g, ' '),
+    answer: checked.join('').replace(/[ \t]*\uE000/g, ''),
     cited,
     flagged: [...flagged].map(([number, reason]) => ({ number, reason })),
   };

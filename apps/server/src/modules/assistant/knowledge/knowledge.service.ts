@@ -744,9 +744,10 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
 
   async function summaryOf(subject: Subject, row: AssistantCollectionRow) {
     const resource = { type: collectionResourceType, id: row.id };
-    const [label, canEdit, lastImport] = await Promise.all([
+    const [label, canEdit, canShare, lastImport] = await Promise.all([
       authz.effectiveLabel(resource),
       authz.can(subject, 'edit', resource),
+      authz.can(subject, 'share', resource),
       repository.listImports(row.id, 1).then((runs) => runs[0]),
     ]);
     return {
@@ -758,6 +759,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDependencies) {
       label,
       documentCount: Number(row.document_count),
       canEdit,
+      canShare,
       updatedAt: row.updated_at,
       lastImport: lastImport
         ? {
