@@ -44,6 +44,9 @@ const signedInPages = [
   { name: 'admin-external-services', path: '/administration/services-externes', heading: 'Services externes' },
   { name: 'admin-instance', path: '/administration/instance', heading: 'Nom de l’administration' },
   { name: 'directory', path: '/annuaire', heading: 'Annuaire' },
+  { name: 'albert', path: '/albert', heading: 'Albert' },
+  { name: 'albert-collections', path: '/albert/collections', heading: 'Collections d’Albert' },
+  { name: 'admin-albert-impact', path: '/administration/albert/impact', heading: 'Albert : impact' },
   { name: 'not-found', path: '/nulle/part', heading: 'Page introuvable' },
 ];
 
