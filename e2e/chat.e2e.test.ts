@@ -105,6 +105,8 @@ describe('chat between two agents', () => {
       await composer(bob.page, room).fill('Avec plaisir @Ant');
       await bob.page.getByRole('option', { name: /Antoine Dubois/ }).waitFor();
       await composer(bob.page, room).press('Enter');
+      // The mention is in the field before she goes on typing (as a person would see it first).
+      await expect.poll(() => composer(bob.page, room).inputValue()).toContain('Antoine Dubois ');
       await composer(bob.page, room).pressSequentially('on commence quand ?');
       await composer(bob.page, room).press('Enter');
       const reply = message(alice.page, room, 'on commence quand');

@@ -1,5 +1,5 @@
 import type { MatrixEvent, Room } from 'matrix-js-sdk';
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useMessages } from '../../i18n.tsx';
 import { Avatar } from './Avatar.tsx';
 import { sendAttachment, sendTextMessage } from './chat-actions.ts';
@@ -69,6 +69,18 @@ export function Composer({
   const [error, setError] = useState<string | undefined>();
   const [upload, setUpload] = useState<{ name: string; fraction: number } | undefined>();
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  /**
+   * Where the caret goes once a picked mention is in the field. Applied in a layout effect, before the
+   * browser handles the next key: set later (in an animation frame), a key typed at once landed at the
+   * end of the field and the caret then jumped back before it ("…Dubois n commence quand ?o").
+   */
+  const pendingCaret = useRef<number | undefined>(undefined);
+  useLayoutEffect(() => {
+    const position = pendingCaret.current;
+    if (position === undefined) return;
+    pendingCaret.current = undefined;
+    textareaRef.current?.setSelectionRange(position, position);
+  });
   const fileRef = useRef<HTMLInputElement>(null);
   const lastTypingSent = useRef(0);
   const baseId = `composer-${useId().replaceAll(':', '')}`;
@@ -111,10 +123,8 @@ export function Composer({
       { userId: suggestion.userId, name: suggestion.name },
     ]);
     setActive(0);
-    requestAnimationFrame(() => {
-      textareaRef.current?.setSelectionRange(nextCaret, nextCaret);
-      setCaret(nextCaret);
-    });
+    pendingCaret.current = nextCaret;
+    setCaret(nextCaret);
   }
 
   async function send(): Promise<void> {
