@@ -6,6 +6,7 @@ import { SensitivityBadge, sensitivityNames } from '../../app/SensitivityBadge.t
 import { ErrorNotice, useSignedInUser } from '../../app/states.tsx';
 import { formatDateTime, useLocale, useMessages } from '../../i18n.tsx';
 import { organisationOptions, useOrganisations } from './admin.api.ts';
+import { DailyBarChart } from './DailyBarChart.tsx';
 import { adminMessages } from './admin.messages.ts';
 import {
   defaultImpactPeriod,
@@ -189,68 +190,17 @@ function KeyFigures({ report }: { report: AssistantImpact }) {
   );
 }
 
-/**
- * Questions per day as bars (plain SVG, hidden from assistive technologies) and the same figures, with the
- * active users of each day, in a table they read: the pattern of the usage page's chart.
- */
+/** Questions per day as bars, with the active users of each day in the table assistive technologies read. */
 function QuestionsChart({ perDay }: { perDay: AssistantImpact['questionsPerDay'] }) {
   const t = useMessages(adminMessages).albert.impact;
-  const format = useFormats();
-  const maximum = Math.max(1, ...perDay.map((entry) => entry.questions));
-  const slot = 10;
-  const width = perDay.length * slot;
-  const short = new Intl.DateTimeFormat(format.locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-  const long = new Intl.DateTimeFormat(format.locale, { dateStyle: 'full', timeZone: 'UTC' });
-  const dayOf = (day: string) => new Date(`${day}T00:00:00Z`);
-  const first = perDay[0];
-  const last = perDay.at(-1);
   return (
-    <div className="fr-mb-2w">
-      <div aria-hidden="true">
-        <p className="bureau-meta fr-mb-1v">{t.chartMaximum(format.number(maximum))}</p>
-        <svg viewBox={`0 0 ${width} 100`} preserveAspectRatio="none" width="100%" height="160" focusable="false">
-          {perDay.map((entry, index) => {
-            const height = (entry.questions / maximum) * 100;
-            return entry.questions === 0 ? null : (
-              <rect
-                key={entry.day}
-                x={index * slot + 1}
-                y={100 - height}
-                width={slot - 2}
-                height={height}
-                style={{ fill: 'var(--background-action-high-blue-france)' }}
-              />
-            );
-          })}
-          <rect x={0} y={99.4} width={width} height={0.6} style={{ fill: 'var(--border-plain-grey)' }} />
-        </svg>
-        {first && last && (
-          <p className="bureau-meta bureau-actions bureau-actions--spread">
-            <span>{short.format(dayOf(first.day))}</span>
-            <span>{short.format(dayOf(last.day))}</span>
-          </p>
-        )}
-      </div>
-      <table className="fr-sr-only">
-        <caption>{t.questionsPerDay}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.day}</th>
-            <th scope="col">{t.questions}</th>
-            <th scope="col">{t.activeUsers}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {perDay.map((entry) => (
-            <tr key={entry.day}>
-              <th scope="row">{long.format(dayOf(entry.day))}</th>
-              <td>{format.number(entry.questions)}</td>
-              <td>{format.number(entry.activeUsers)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DailyBarChart
+      days={perDay.map((entry) => ({ day: entry.day, values: [entry.questions, entry.activeUsers] }))}
+      caption={t.questionsPerDay}
+      maximumLabel={t.chartMaximum}
+      dayHeader={t.day}
+      valueHeaders={[t.questions, t.activeUsers]}
+    />
   );
 }
 

@@ -17,6 +17,7 @@ import { SensitivityBadge } from '../../app/SensitivityBadge.tsx';
 import { ErrorNotice, ForbiddenPage, NotFoundPage, useSignedInUser } from '../../app/states.tsx';
 import { formatDateTime, useLocale, useMessages, type Locale } from '../../i18n.tsx';
 import { organisationOptions, useOrganisations } from './admin.api.ts';
+import { DailyBarChart } from './DailyBarChart.tsx';
 import { adminMessages, type AdminMessages } from './admin.messages.ts';
 import {
   allModels,
@@ -1251,66 +1252,16 @@ function UsagePage() {
   );
 }
 
-/**
- * Requests per day as bars (plain SVG, hidden from assistive technologies) and the same figures in a
- * table that only they read. The colours are DSFR's, so they follow the light and dark themes.
- */
+/** Requests per day as bars, and the same figures in the table assistive technologies read. */
 function RequestsChart({ perDay }: { perDay: { day: string; requests: number }[] }) {
-  const common = useMessages(adminMessages);
-  const t = common.albert;
-  const { locale } = useLocale();
-  const maximum = Math.max(1, ...perDay.map((entry) => entry.requests));
-  const slot = 10;
-  const width = perDay.length * slot;
-  const short = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-  const long = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' });
-  const dayOf = (day: string) => new Date(`${day}T00:00:00Z`);
-  const first = perDay[0];
-  const last = perDay.at(-1);
+  const t = useMessages(adminMessages).albert;
   return (
-    <div className="fr-mb-2w">
-      <div aria-hidden="true">
-        <p className="bureau-meta fr-mb-1v">{t.chartMaximum(formatNumber(locale, maximum))}</p>
-        <svg viewBox={`0 0 ${width} 100`} preserveAspectRatio="none" width="100%" height="160" focusable="false">
-          {perDay.map((entry, index) => {
-            const height = (entry.requests / maximum) * 100;
-            return entry.requests === 0 ? null : (
-              <rect
-                key={entry.day}
-                x={index * slot + 1}
-                y={100 - height}
-                width={slot - 2}
-                height={height}
-                style={{ fill: 'var(--background-action-high-blue-france)' }}
-              />
-            );
-          })}
-          <rect x={0} y={99.4} width={width} height={0.6} style={{ fill: 'var(--border-plain-grey)' }} />
-        </svg>
-        {first && last && (
-          <p className="bureau-meta bureau-actions bureau-actions--spread">
-            <span>{short.format(dayOf(first.day))}</span>
-            <span>{short.format(dayOf(last.day))}</span>
-          </p>
-        )}
-      </div>
-      <table className="fr-sr-only">
-        <caption>{t.requestsPerDay}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.day}</th>
-            <th scope="col">{t.requests}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {perDay.map((entry) => (
-            <tr key={entry.day}>
-              <th scope="row">{long.format(dayOf(entry.day))}</th>
-              <td>{formatNumber(locale, entry.requests)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DailyBarChart
+      days={perDay.map((entry) => ({ day: entry.day, values: [entry.requests] }))}
+      caption={t.requestsPerDay}
+      maximumLabel={t.chartMaximum}
+      dayHeader={t.day}
+      valueHeaders={[t.requests]}
+    />
   );
 }
