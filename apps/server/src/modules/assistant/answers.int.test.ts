@@ -100,13 +100,10 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
     otherUserId = (
       await identity.createUser({ email: 'autre@pref.gouv.fr', password, displayName: 'Autre Agent' }, system)
     ).id;
-    const admin = await identity.createUser({ email: 'admin@min.gouv.fr', password, displayName: 'Admin' }, system);
-    await app.platform.database.executor
-      .withTables<{ identity_users: { id: string; is_instance_admin: number | boolean } }>()
-      .updateTable('identity_users')
-      .set({ is_instance_admin: app.platform.database.dialect === 'sqlite' ? 1 : true })
-      .where('id', '=', admin.id)
-      .execute();
+    await identity.createUser(
+      { email: 'admin@min.gouv.fr', password, displayName: 'Admin', isInstanceAdmin: true },
+      system,
+    );
     adminHeaders = await signInHeaders(app, { email: 'admin@min.gouv.fr', password, publicUrl });
     agentHeaders = await signInHeaders(app, { email: 'agent@min.gouv.fr', password, publicUrl });
     otherHeaders = await signInHeaders(app, { email: 'autre@pref.gouv.fr', password, publicUrl });

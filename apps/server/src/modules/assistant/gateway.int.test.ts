@@ -87,13 +87,10 @@ describe('Model gateway (OpenAI-compatible API)', () => {
     const organisation = await identity.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
     organisationId = organisation.id;
     await identity.createUser({ email: 'agent@min.gouv.fr', password, displayName: 'Agent Test' }, system);
-    const admin = await identity.createUser({ email: 'admin@min.gouv.fr', password, displayName: 'Admin' }, system);
-    await app.platform.database.executor
-      .withTables<{ identity_users: { id: string; is_instance_admin: number | boolean } }>()
-      .updateTable('identity_users')
-      .set({ is_instance_admin: app.platform.database.dialect === 'sqlite' ? 1 : true })
-      .where('id', '=', admin.id)
-      .execute();
+    await identity.createUser(
+      { email: 'admin@min.gouv.fr', password, displayName: 'Admin', isInstanceAdmin: true },
+      system,
+    );
     adminHeaders = await signInHeaders(app, { email: 'admin@min.gouv.fr', password, publicUrl });
     const agentHeaders = await signInHeaders(app, { email: 'agent@min.gouv.fr', password, publicUrl });
     const created = await app.http.inject({

@@ -186,22 +186,11 @@ export class CollectionIndex {
       if (score > 0) wanted.get(this.chunkSource[chunk]!)?.push({ document: chunk, score });
     }
     for (const ranked of wanted.values()) ranked.sort((a, b) => b.score - a.score || a.document - b.document);
-    const excluded = options.excludeRelatedQuestions ? withoutRelated : undefined;
-    // A word no document holds would weigh the most of all; it counts as much as the rarest word found,
-    // so that one odd word of a question does not hide a document that holds all the others.
     // Coverage counts the question's own words (not the synonyms it gained).
-    const own = terms.filter(({ weight }) => weight >= 1);
-    const found = own.filter(({ term }) => this.documents.documentFrequency(term) > 0);
-    const cap = Math.max(...found.map(({ term }) => this.documents.inverseDocumentFrequency(term)), 0.1);
-    const termWeights = own.map(({ term }) =>
-      Math.min(Math.max(this.documents.inverseDocumentFrequency(term), 0.1), cap),
+    const coverageOf = this.coverage(
+      terms.filter(({ weight }) => weight >= 1).map(({ term }) => term),
+      options.excludeRelatedQuestions ? withoutRelated : undefined,
     );
-    const totalWeight = termWeights.reduce((sum, weight) => sum + weight, 0);
-    const coverageOf = (document: number) =>
-      own.reduce(
-        (sum, { term }, index) => sum + (this.documents.holds(document, term, excluded) ? termWeights[index]! : 0),
-        0,
-      ) / totalWeight;
     return hits.map((hit) => {
       const ranked = wanted.get(hit.document)!.slice(0, passagesPerSource);
       const [first, count] = this.sourceChunks[hit.document]!;
@@ -239,17 +228,28 @@ export class CollectionIndex {
       }
     }
     if (passages.length === 0 && count > 0) passages.push(this.passageOf(first, 0));
-    const terms = analyseQuery(query);
-    const excluded = options.excludeRelatedQuestions ? withoutRelated : undefined;
+    const coverageOf = this.coverage(analyseQuery(query), options.excludeRelatedQuestions ? withoutRelated : undefined);
+    return { source, score, coverage: coverageOf(position), passages: passages.slice(0, 2) };
+  }
+
+  /**
+   * How much of the question's weight a document holds, 0 to 1: each word weighs its rarity. A word no
+   * document holds would weigh the most of all; it counts as much as the rarest word found, so that one odd
+   * word of a question does not hide a document that holds all the others.
+   */
+  private coverage(
+    terms: readonly string[],
+    excluded: ReadonlySet<FieldName> | undefined,
+  ): (document: number) => number {
     const found = terms.filter((term) => this.documents.documentFrequency(term) > 0);
     const cap = Math.max(...found.map((term) => this.documents.inverseDocumentFrequency(term)), 0.1);
     const weights = terms.map((term) => Math.min(Math.max(this.documents.inverseDocumentFrequency(term), 0.1), cap));
     const total = weights.reduce((sum, weight) => sum + weight, 0) || 1;
-    const held = terms.reduce(
-      (sum, term, index) => sum + (this.documents.holds(position, term, excluded) ? weights[index]! : 0),
-      0,
-    );
-    return { source, score, coverage: held / total, passages: passages.slice(0, 2) };
+    return (document) =>
+      terms.reduce(
+        (sum, term, index) => sum + (this.documents.holds(document, term, excluded) ? weights[index]! : 0),
+        0,
+      ) / total;
   }
 
   private passageOf(position: number, score: number): RetrievedPassage {
