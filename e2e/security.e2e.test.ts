@@ -40,12 +40,12 @@ describe('content security policy', () => {
     }
   });
 
-  it('lets Swagger UI render the API at /api/docs/', async () => {
+  it('lets Swagger UI render the API at /api/reference/', async () => {
     const { context, page, problems } = await watchedContext(browser);
     try {
-      const response = await page.goto('/api/docs/');
+      const response = await page.goto('/api/reference/');
       expect(response?.status()).toBe(200);
-      // The operations list is drawn from /api/docs/json by Swagger UI's scripts: the UI really works.
+      // The operations list is drawn from /api/reference/json by Swagger UI's scripts: the UI really works.
       await page.locator('.opblock-summary-path', { hasText: /^\/healthz$/ }).waitFor({ timeout: 15_000 });
       await page.locator('.opblock-summary-path', { hasText: /^\/api\/instance$/ }).waitFor();
       expect(await page.locator('.information-container .title').innerText()).toContain('Bureau API');
@@ -59,11 +59,11 @@ describe('content security policy', () => {
 
   // Swagger UI's CSP once carried upgrade-insecure-requests, which blanked the page over plain HTTP
   // under a host name other than localhost (a test server on the LAN).
-  it('serves a working /api/docs/ over plain HTTP under a host name', async () => {
+  it('serves a working /api/reference/ over plain HTTP under a host name', async () => {
     const port = new URL(bureauAddress()).port;
     const { context, page, problems } = await watchedContext(browser, { baseURL: `http://bureau.intranet:${port}` });
     try {
-      await page.goto('/api/docs/', { waitUntil: 'load' });
+      await page.goto('/api/reference/', { waitUntil: 'load' });
       expect(problems.failedRequests).toEqual([]);
       await page.locator('.opblock-summary-path', { hasText: /^\/healthz$/ }).waitFor({ timeout: 10_000 });
     } finally {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the browser journeys (e2e/*.e2e.test.ts, vitest project "e2e") need beyond npm packages:
 # Debian's Chromium (/usr/bin/chromium, driven by playwright-core; `npx playwright install` is not used)
-# and fonts for a readable rendering (DejaVu, and Liberation, which the web app's font stack names).
+# and fonts for a readable rendering (DejaVu, and Liberation, which the web app's font stack names);
+# and LibreOffice Writer without a GUI (`soffice`), which the documents' conversion tests use to check that
+# our DOCX and ODT exports open (apps/server/src/modules/docs/conversion).
 # Idempotent: installs only what is missing, and does nothing when everything is there.
 # When BUREAU_CHROMIUM names an executable, that browser is used and Chromium is not installed.
 # Usage: bash scripts/install-test-dependencies.sh
@@ -20,6 +22,8 @@ fi
 
 packages=()
 if [ ! -x "$chromium" ]; then packages+=(chromium); fi
+# Writer alone, headless: the conversion tests only need `soffice --headless --convert-to`; no Java.
+if ! command -v soffice >/dev/null 2>&1; then packages+=(libreoffice-writer-nogui); fi
 # Fonts matter only on a Debian-like machine with dpkg; elsewhere the system's fonts are used.
 if command -v dpkg-query >/dev/null 2>&1; then
   for font in fonts-dejavu-core fonts-liberation2; do
@@ -30,10 +34,10 @@ if command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 if [ "${#packages[@]}" -eq 0 ]; then
-  say "nothing to install: $chromium and the fonts are already there."
+  say "nothing to install: $chromium, soffice and the fonts are already there."
 else
   command -v apt-get >/dev/null 2>&1 ||
-    fail "missing ${packages[*]} and apt-get is not available: install Chromium yourself and set BUREAU_CHROMIUM to its path."
+    fail "missing ${packages[*]} and apt-get is not available: install Chromium (or set BUREAU_CHROMIUM to its path) and LibreOffice Writer (soffice) yourself."
   sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null 2>&1 || fail "installing ${packages[*]} needs root (or sudo), and sudo is not available."
@@ -50,3 +54,5 @@ fi
 [ -x "$chromium" ] || fail "$chromium is still missing after the installation."
 version="$("$chromium" --version 2>/dev/null)" || fail "$chromium does not run (try: $chromium --version)."
 say "browser ready: $chromium ($version)."
+command -v soffice >/dev/null 2>&1 || fail "soffice (LibreOffice) is still missing after the installation."
+say "LibreOffice ready: $(command -v soffice)."

@@ -12,6 +12,8 @@ const proxy = {
   '/api/': bureauServer,
   '/auth/': bureauServer,
   '/_matrix/': bureauServer,
+  // The documents' real-time editing socket.
+  '/collab': { target: bureauServer, ws: true },
   '/.well-known/matrix/': bureauServer,
   '/healthz': bureauServer,
   '/readyz': bureauServer,

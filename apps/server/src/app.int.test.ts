@@ -231,7 +231,7 @@ describe('Bureau HTTP platform', () => {
     const spec = document.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(spec.openapi).toBe('3.1.0');
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/api/instance']));
-    const docs = await app.http.inject({ url: '/api/docs/' });
+    const docs = await app.http.inject({ url: '/api/reference/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
   });

@@ -5,7 +5,8 @@ import type { Config } from './config.ts';
 import { createChatModule, type ChatIdentity, type ChatModule } from './modules/chat/index.ts';
 import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { createAssistantModule, type AssistantModule } from './modules/assistant/index.ts';
-import { requireAuthentication } from './modules/identity/index.ts';
+import { createDocsModule, type DocsModule, type DocsModuleDependencies } from './modules/docs/index.ts';
+import { requireAuthentication, sessionCookieName } from './modules/identity/index.ts';
 import { AppError } from './platform/errors.ts';
 import type { FastifyRequest } from 'fastify';
 import { createAuditLog, type AuditLog } from './platform/audit/index.ts';
@@ -71,6 +72,8 @@ export interface BureauApp {
   readonly chat: ChatModule;
   /** The assistant module (Albert's model gateway), for tests and benchmarks. */
   readonly assistant: AssistantModule;
+  /** The documents module (spaces, pages, real-time editing), for tests and benchmarks. */
+  readonly docs: DocsModule;
   /** Applies pending migrations and records the instance at first start. */
   migrate(): Promise<string[]>;
   /** Migrates, starts the modules and background work, then listens on the configured address. */
@@ -189,7 +192,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     config,
   });
-  const modules: BureauModule[] = [identity, chat, assistant];
+  const docs = createDocsModule({
+    database,
+    clock,
+    newId,
+    logger,
+    audit,
+    authz,
+    search,
+    blobs,
+    notifications,
+    identity: docsIdentityOf(identity),
+    config,
+  });
+  const modules: BureauModule[] = [identity, chat, assistant, docs];
 
   const migrations: Migration[] = [...platformMigrations, ...modules.flatMap((module) => module.migrations)];
   const migrationRunner = createMigrationRunner(database, migrations);
@@ -287,6 +303,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     identity,
     chat,
     assistant,
+    docs,
     migrate,
     async listen() {
       await migrate();
@@ -364,5 +381,43 @@ function chatIdentityOf(identity: IdentityModule): ChatIdentity {
     get sso() {
       return identity.oidc ? { name: 'ProConnect' } : undefined;
     },
+  };
+}
+
+/** What the documents module needs of the identity module: who a socket's cookie or a token names, names. */
+function docsIdentityOf(identity: IdentityModule): DocsModuleDependencies['identity'] {
+  const activeUser = async (user: Awaited<ReturnType<IdentityModule['directory']['getUser']>> | undefined) =>
+    user && user.status === 'active'
+      ? { userId: user.id, displayName: user.display_name, subject: await identity.directory.resolveSubject(user) }
+      : undefined;
+  const orUndefined = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof AppError) return undefined;
+      throw error;
+    }
+  };
+  return {
+    subjectOf: (request) => identity.subjectOf(request),
+    async bySessionToken(token) {
+      const authentication = await identity.auth.authenticateSession(token);
+      return activeUser(authentication?.user);
+    },
+    byUserId: async (userId) => activeUser(await orUndefined(() => identity.directory.getUser(userId))),
+    async displayNames(userIds) {
+      const names = new Map<string, string>();
+      for (const userId of new Set(userIds)) {
+        const user = await orUndefined(() => identity.directory.getUser(userId));
+        if (user) names.set(userId, user.display_name);
+      }
+      return names;
+    },
+    async principalName(kind, id) {
+      if (kind === 'user') return (await orUndefined(() => identity.directory.getUser(id)))?.display_name;
+      if (kind === 'group') return (await orUndefined(() => identity.directory.getGroup(id)))?.name;
+      return (await orUndefined(() => identity.directory.getOrganisation(id)))?.name;
+    },
+    sessionCookieName,
   };
 }

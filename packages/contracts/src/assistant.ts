@@ -9,6 +9,8 @@ export const assistantLimits = {
   commentMaxLength: 2_000,
   conversationTitleMaxLength: 200,
   conversationsPageMax: 50,
+  /** Text given to Albert to summarise, rewrite, translate, continue or correct. */
+  writeTextMaxLength: 20_000,
 } as const;
 
 export const answerModes = ['generative', 'extractive', 'no-answer'] as const;
@@ -118,3 +120,27 @@ export const feedbackRequestSchema = z.object({
   comment: z.string().trim().max(assistantLimits.commentMaxLength).nullable().optional(),
 });
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
+
+/** What Albert does with a text in an editor (docs: the selection, or the page). */
+export const writingTasks = ['summarise', 'rewrite', 'translate', 'continue', 'fix'] as const;
+export const writingTaskSchema = z.enum(writingTasks);
+export type WritingTask = z.infer<typeof writingTaskSchema>;
+export const writingLanguages = ['fr', 'en', 'de', 'es', 'it'] as const;
+
+/** `POST /api/assistant/write` (JSON, or `Accept: text/event-stream`: `delta`, `done`, `error` events). */
+export const writeRequestSchema = z.object({
+  task: writingTaskSchema,
+  text: z.string().trim().min(1).max(assistantLimits.writeTextMaxLength),
+  /** The target language of `translate` (French by default). */
+  language: z.enum(writingLanguages).optional(),
+  /** The Bureau object the text comes from (a page): it must be readable, and its label decides which model may see it. */
+  resource: z.object({ type: z.string().regex(/^[a-z][a-z0-9]*(\.[a-z][a-z0-9_]*)+$/), id: z.uuid() }).optional(),
+});
+export type WriteRequest = z.infer<typeof writeRequestSchema>;
+
+export const writeResponseSchema = z.object({
+  /** Markdown. */
+  text: z.string(),
+  provider: servedBySchema.nullable(),
+});
+export type WriteResponse = z.infer<typeof writeResponseSchema>;

@@ -4,3 +4,4 @@ export * from './identity.ts';
 export * from './notifications.ts';
 export * from './search.ts';
 export * from './assistant.ts';
+export * from './docs.ts';

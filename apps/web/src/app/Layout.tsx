@@ -141,7 +141,7 @@ export function Layout() {
         contentDescription={t.footerDescription}
         bottomItems={[
           headerFooterDisplayItem,
-          { text: t.apiDocs, linkProps: { href: '/api/docs/' } },
+          { text: t.apiDocs, linkProps: { href: '/api/reference/' } },
           { text: t.serviceHealth, linkProps: { href: '/healthz' } },
           ...(instance.data
             ? [<span className="fr-footer__bottom-link">{t.version(instance.data.version)}</span>]

@@ -8,6 +8,7 @@ const searchTypeNames: Record<string, Record<Locale, string>> = {
   'identity.user': { fr: 'Personnes', en: 'People' },
   'identity.group': { fr: 'Groupes', en: 'Groups' },
   'identity.organisation': { fr: 'Organisations', en: 'Organisations' },
+  'docs.document': { fr: 'Documents', en: 'Documents' },
   document: { fr: 'Documents', en: 'Documents' },
   file: { fr: 'Fichiers', en: 'Files' },
   message: { fr: 'Messages', en: 'Messages' },

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
-import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
 import { signInHeaders } from '../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
 import { countFakeTokens, startFakeOpenAiUpstream, type FakeUpstream } from './testing/fake-openai-upstream.ts';
@@ -210,8 +209,8 @@ describe('Model gateway (OpenAI-compatible API)', () => {
   });
 
   it('raises the level to the labels of the Bureau data a request carries, never lowers it, and refuses unreadable data', async () => {
+    // The documents module's spaces (`docs.space`) stand for any Bureau data here.
     const authz = app.platform.authz;
-    defineExampleDocumentTypes(authz);
     const agentId = (await app.identity.directory.findUserByEmail('agent@min.gouv.fr'))?.id ?? '';
     const space = { type: 'docs.space', id: '00000000-0000-4000-8000-00000000a001' };
     const secret = { type: 'docs.space', id: '00000000-0000-4000-8000-00000000a002' };

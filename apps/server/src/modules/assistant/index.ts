@@ -10,6 +10,7 @@ import type { BureauModule } from '../../platform/module.ts';
 import type { SensitivityLevel, SensitivityService } from '../../platform/sensitivity/index.ts';
 import { createAnswerService, type AnswerService } from './answers/answer.service.ts';
 import { registerAssistantRoutes } from './answers/assistant.routes.ts';
+import { createWritingService } from './answers/writing.service.ts';
 import { createConversationsRepository } from './answers/conversations.repository.ts';
 import { createImpactRepository } from './answers/impact.repository.ts';
 import { registerImpactRoutes } from './answers/impact.routes.ts';
@@ -179,6 +180,7 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
     logger,
     model: deps.config.assistant.model,
   });
+  const writing = createWritingService({ gateway, model: deps.config.assistant.model });
   const reloadQuotas = async () => quotas.setRules(await repository.listQuotas());
   const healthTimers = new Map<string, NodeJS.Timeout>();
   let isStarted = false;
@@ -241,6 +243,7 @@ export function createAssistantModule(deps: AssistantModuleDependencies): Assist
       });
       await registerAssistantRoutes(http, {
         answers,
+        writing,
         knowledge,
         conversations,
         subjectOf: (request) => deps.identity.subjectOf(request),

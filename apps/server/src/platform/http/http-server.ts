@@ -126,6 +126,9 @@ export async function createHttpServer(
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
+        // Style attributes only (never <style> elements nor scripts): the documents' editor (BlockNote's
+        // floating menus) positions its popovers with them.
+        styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
@@ -181,7 +184,7 @@ export async function createHttpServer(
     transformObject: jsonSchemaTransformObject,
   });
   await http.register(fastifySwaggerUi, {
-    routePrefix: '/api/docs',
+    routePrefix: '/api/reference',
     // The platform's policy, plus the hash of the one inline <style> of Swagger UI's logo. The plugin's
     // own default policy would be looser and adds upgrade-insecure-requests, which blanks the page over
     // plain HTTP under a host name.

@@ -103,7 +103,7 @@ const notBuiltPage = `<!doctype html>
       <h1>Bureau</h1>
       <p>Le serveur fonctionne, mais l’application web n’a pas encore été construite.</p>
       <p>Depuis la racine du dépôt, lancez <code>npm run build:web</code>, puis redémarrez le serveur.</p>
-      <p>En attendant, l’API répond : <a href="/api/docs">documentation de l’API</a>, <a href="/healthz">état de santé</a>.</p>
+      <p>En attendant, l’API répond : <a href="/api/reference">documentation de l’API</a>, <a href="/healthz">état de santé</a>.</p>
     </main>
   </body>
 </html>

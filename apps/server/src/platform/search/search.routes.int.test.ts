@@ -1,7 +1,6 @@
 import { recentItemsSchema, searchResultSchema } from '@bureau/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
-import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
 import { createManualClock } from '../clock.ts';
 
@@ -19,8 +18,8 @@ describe('GET /api/search', () => {
     app = await buildApp(environment.config, { clock: createManualClock('2026-12-01T08:00:00.000Z') });
     await app.migrate();
     const { authz, search, newId } = app.platform;
-    defineExampleDocumentTypes(authz);
-    search.defineType({ type: 'docs.document', resourceType: 'docs.document' });
+    // The documents module defines `docs.space`, `docs.document` and the search type `docs.document`;
+    // spaces are made searchable here too, to test several types.
     search.defineType({ type: 'docs.space', resourceType: 'docs.space' });
 
     const organisation = await app.identity.directory.createOrganisation(

@@ -27,6 +27,7 @@ export const assistantLimits: typeof contracts.assistantLimits = {
   commentMaxLength: 2_000,
   conversationTitleMaxLength: 200,
   conversationsPageMax: 50,
+  writeTextMaxLength: 20_000,
 };
 
 /** `feedbackReasons` of packages/contracts/src/assistant.ts, repeated (the type keeps them equal). */

@@ -11,6 +11,7 @@ import type { ProviderRegistry } from '../gateway/provider-registry.ts';
 import type { KnowledgeService, RetrievalHit } from '../knowledge/knowledge.service.ts';
 import { CitationStreamFilter, checkCitations, type FlaggedCitation } from './citations.ts';
 import type { ConversationsRepository } from './conversations.repository.ts';
+import { streamCompletionText } from './completion-text.ts';
 import { systemPrompt, userPrompt, type NumberedPassage } from './prompt.ts';
 
 export type AnswerEvent =
@@ -129,50 +130,19 @@ export function createAnswerService(deps: AnswerServiceDependencies) {
     ].join('\n\n');
   }
 
-  /** Streams a chat completion from the gateway, text only; the provider's SSE error frames become errors. */
-  async function* completionText(
+  function completionText(
     body: Parameters<GatewayService['chatCompletion']>[0],
     context: AskContext,
     level: SensitivityLevel,
     servedByOut: { value?: ServedBy },
   ): AsyncGenerator<string> {
-    const result = await deps.gateway.chatCompletion(body, context.caller, {
-      dataLabels: [level],
-      signal: context.signal,
-    });
-    servedByOut.value = result.servedBy;
-    if (result.kind === 'json') {
-      const choices = result.body.choices as Array<{ message?: { content?: string } }> | undefined;
-      yield choices?.[0]?.message?.content ?? '';
-      return;
-    }
-    let buffer = '';
-    for await (const frame of result.events) {
-      buffer += frame;
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf('\n\n');
-        for (const line of event.split('\n')) {
-          if (!line.startsWith('data:')) continue;
-          const data = line.slice(5).trim();
-          if (data === '[DONE]' || !data) continue;
-          const parsed = JSON.parse(data) as {
-            error?: { message?: string; code?: string };
-            choices?: Array<{ delta?: { content?: string | null } }>;
-          };
-          if (parsed.error) {
-            throw assistantErrors.create('AI_UPSTREAM_FAILED', {
-              model: deps.model,
-              reason: parsed.error.message ?? parsed.error.code ?? 'stream error',
-            });
-          }
-          const text = parsed.choices?.[0]?.delta?.content;
-          if (text) yield text;
-        }
-      }
-    }
+    return streamCompletionText(
+      deps.gateway,
+      body,
+      context.caller,
+      { dataLabels: [level], signal: context.signal },
+      servedByOut,
+    );
   }
 
   return {

@@ -3,8 +3,10 @@ import {
   assistantLimits,
   feedbackRequestSchema,
   renameConversationSchema,
+  writeRequestSchema,
   type Citation,
   type ConversationMessage,
+  type WriteResponse,
 } from '@bureau/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -18,10 +20,12 @@ import type { GatewayCaller } from '../gateway/gateway.service.ts';
 import type { KnowledgeService } from '../knowledge/knowledge.service.ts';
 import { defaultParseLimits } from '../knowledge/parsing/parse-document.ts';
 import type { AnswerEvent, AnswerService } from './answer.service.ts';
+import type { WritingService } from './writing.service.ts';
 import type { ConversationsRepository } from './conversations.repository.ts';
 
 export interface AssistantRoutesDependencies {
   readonly answers: AnswerService;
+  readonly writing: WritingService;
   readonly knowledge: KnowledgeService;
   readonly conversations: ConversationsRepository;
   readonly subjectOf: (request: FastifyRequest) => Promise<Subject>;
@@ -81,6 +85,26 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
     return streamAnswer(reply, deps.logger, locale, (onEvent) =>
       deps.answers.ask(body, { subject, caller, signal: controller.signal, onEvent }),
     );
+  });
+
+  // Albert in an editor: summarise, rewrite, translate, continue, correct (streamed like answers).
+  http.post('/api/assistant/write', hidden, async (request, reply) => {
+    const caller = callerOf(request);
+    const body = parse(writeRequestSchema, request.body);
+    const controller = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
+    if (!wantsStream) return deps.writing.write(body, caller, { signal: controller.signal });
+    const locale = /^en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'fr';
+    return streamAnswer(reply, deps.logger, locale, async (onEvent) => {
+      const response = await deps.writing.write(body, caller, {
+        signal: controller.signal,
+        onDelta: (text) => onEvent({ type: 'delta', text }),
+      });
+      onEvent({ type: 'written', response });
+    });
   });
 
   http.get('/api/assistant/conversations', hidden, async (request) => {
@@ -293,7 +317,7 @@ async function streamAnswer(
   reply: FastifyReply,
   logger: Logger,
   locale: 'fr' | 'en',
-  run: (onEvent: (event: AnswerEvent) => void) => Promise<unknown>,
+  run: (onEvent: (event: AnswerEvent | { type: 'written'; response: WriteResponse }) => void) => Promise<unknown>,
 ): Promise<FastifyReply> {
   reply.hijack();
   const response = reply.raw;
@@ -310,6 +334,7 @@ async function streamAnswer(
       if (event.type === 'delta') send('delta', { text: event.text });
       else if (event.type === 'citations')
         send('citations', { citations: event.citations, flaggedCitations: event.flaggedCitations });
+      else if (event.type === 'written') send('done', event.response);
       else send('done', event.response);
     });
   } catch (error) {

@@ -1,0 +1,243 @@
+import { docsFragmentName, type DocsDocument, type DocsSpace } from '@bureau/contracts';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type BureauApp } from '../../app.ts';
+import { signInHeaders } from '../../testing/sign-in.ts';
+import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import { fragmentText } from './collab/fragment-text.ts';
+import { connectCollab, eventually, type CollabClient } from './testing/collab-client.ts';
+
+const publicUrl = 'http://bureau.test';
+const password = 'Un-mot-de-passe-solide-2026';
+const system = { system: true, label: 'test' };
+
+/**
+ * Real-time editing on `/collab` with real Hocuspocus providers: convergence, permissions checked at
+ * connection and on every change, tokens, storage on the server, versions restored into live pages.
+ */
+describe('Docs real-time editing (/collab)', () => {
+  let environment: TestEnvironment;
+  let app: BureauApp;
+  let address: string;
+  let alice: Record<string, string>;
+  let bruno: Record<string, string>;
+  let carla: Record<string, string>;
+  let brunoId: string;
+  let carlaId: string;
+  let spaceId: string;
+  const clients: CollabClient[] = [];
+
+  const call = async <T>(
+    headers: Record<string, string>,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    payload?: unknown,
+  ) => {
+    const response = await app.http.inject({
+      method,
+      url,
+      headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+    return { status: response.statusCode, body: (response.body ? response.json() : undefined) as T };
+  };
+  const connect = (options: { documentId: string; headers?: Record<string, string>; token?: string }) => {
+    const client = connectCollab({ address, ...options });
+    clients.push(client);
+    return client;
+  };
+  const newPage = async (title: string) =>
+    (await call<DocsDocument>(alice, 'POST', '/api/docs', { spaceId, title })).body;
+  const share = (documentId: string, userId: string, role: string) =>
+    call<{ id: string }>(alice, 'POST', `/api/docs/${documentId}/shares`, {
+      principal: { kind: 'user', id: userId },
+      role,
+    });
+  const storedText = async (documentId: string) => {
+    const document = new Y.Doc();
+    Y.applyUpdate(document, await app.docs.store.stateOf(documentId));
+    return fragmentText(document.getXmlFragment(docsFragmentName));
+  };
+
+  beforeAll(async () => {
+    environment = await createTestEnvironment({
+      BUREAU_PUBLIC_URL: publicUrl,
+      BUREAU_LOG_LEVEL: 'error',
+      BUREAU_HOST: '127.0.0.1',
+    });
+    app = await buildApp(environment.config);
+    address = await app.listen();
+    const directory = app.identity.directory;
+    await directory.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
+    await directory.createUser({ email: 'alice@min.gouv.fr', password, displayName: 'Alice' }, system);
+    brunoId = (await directory.createUser({ email: 'bruno@min.gouv.fr', password, displayName: 'Bruno' }, system)).id;
+    carlaId = (await directory.createUser({ email: 'carla@min.gouv.fr', password, displayName: 'Carla' }, system)).id;
+    await directory.createUser({ email: 'dora@min.gouv.fr', password, displayName: 'Dora' }, system);
+    alice = await signInHeaders(app, { email: 'alice@min.gouv.fr', password, publicUrl });
+    bruno = await signInHeaders(app, { email: 'bruno@min.gouv.fr', password, publicUrl });
+    carla = await signInHeaders(app, { email: 'carla@min.gouv.fr', password, publicUrl });
+    spaceId = (await call<DocsSpace>(alice, 'POST', '/api/docs/spaces', { name: 'Équipe' })).body.id;
+  });
+
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.destroy();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await environment.destroy();
+  });
+
+  it('makes two editors converge, and stores every acknowledged change on the server', async () => {
+    const page = await newPage('Compte rendu');
+    await share(page.id, brunoId, 'editor');
+    const first = connect({ documentId: page.id, headers: alice });
+    const second = connect({ documentId: page.id, headers: bruno });
+    expect(await first.authentication).toEqual({ scope: 'read-write' });
+    expect(await second.authentication).toEqual({ scope: 'read-write' });
+    for (let index = 0; index < 20; index++) {
+      first.type(`Alice ${index}`);
+      second.type(`Bruno ${index}`);
+    }
+    await Promise.all([first.acknowledged(), second.acknowledged()]);
+    await eventually(() => first.text() === second.text() && first.text().split('\n').length === 40, 'convergence');
+    // Acknowledged means stored: the database alone has every line.
+    const stored = await storedText(page.id);
+    expect(stored.split('\n').sort()).toEqual(first.text().split('\n').sort());
+  });
+
+  it('refuses a reader’s changes on the server, even from a hand-made client', async () => {
+    const page = await newPage('Note');
+    await share(page.id, carlaId, 'reader');
+    const editor = connect({ documentId: page.id, headers: alice });
+    await editor.authentication;
+    editor.type('Texte de l’auteur');
+    await editor.acknowledged();
+    const reader = connect({ documentId: page.id, headers: carla });
+    expect(await reader.authentication).toEqual({ scope: 'readonly' });
+    await eventually(() => reader.text() === 'Texte de l’auteur', 'the reader sees the page');
+    // The provider sends the change anyway (nothing stops a hand-made client): the server applies nothing.
+    reader.type('Modification interdite');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(editor.text()).toBe('Texte de l’auteur');
+    expect(await storedText(page.id)).toBe('Texte de l’auteur');
+  });
+
+  it('does not let a user without access connect, nor a cross-site page with the cookie', async () => {
+    const page = await newPage('Confidentiel');
+    const dora = await signInHeaders(app, { email: 'dora@min.gouv.fr', password, publicUrl });
+    const outsider = connect({ documentId: page.id, headers: dora });
+    expect('failed' in (await outsider.authentication)).toBe(true);
+    expect(outsider.text()).toBe('');
+    const anonymous = connect({ documentId: page.id });
+    expect('failed' in (await anonymous.authentication)).toBe(true);
+
+    const crossSite = new WebSocket(`${address.replace(/^http/, 'ws')}/collab`, {
+      headers: { cookie: alice.cookie!, origin: 'https://evil.example' },
+    });
+    const status = await new Promise<number>((resolve) => {
+      crossSite.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      crossSite.on('open', () => resolve(101));
+    });
+    expect(status).toBe(403);
+  });
+
+  it('accepts a short-lived collaboration token for this page only', async () => {
+    const page = await newPage('Par jeton');
+    const other = await newPage('Autre page');
+    const token = await call<{ token: string; url: string; fragment: string }>(
+      alice,
+      'POST',
+      `/api/docs/${page.id}/collab-token`,
+    );
+    expect(token.status).toBe(200);
+    expect(token.body.fragment).toBe('document-store');
+    const client = connect({ documentId: page.id, token: token.body.token });
+    expect(await client.authentication).toEqual({ scope: 'read-write' });
+    client.type('Écrit par un programme');
+    await client.acknowledged();
+    expect(await storedText(page.id)).toBe('Écrit par un programme');
+    const elsewhere = connect({ documentId: other.id, token: token.body.token });
+    expect('failed' in (await elsewhere.authentication)).toBe(true);
+    const forged = connect({ documentId: page.id, token: 'bdt_forged' });
+    expect('failed' in (await forged.authentication)).toBe(true);
+  });
+
+  it('stops accepting changes once the editor’s right is revoked during the session', async () => {
+    const page = await newPage('Révocation');
+    const grant = await share(page.id, brunoId, 'editor');
+    const client = connect({ documentId: page.id, headers: bruno });
+    await client.authentication;
+    client.type('Avant');
+    await client.acknowledged();
+    await call(alice, 'DELETE', `/api/docs/${page.id}/shares/${grant.body.id}`);
+    await share(page.id, brunoId, 'reader');
+    // The permission is checked again at the first change after the recheck interval (5 s).
+    await new Promise((resolve) => setTimeout(resolve, 5_200));
+    client.type('Après');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await storedText(page.id)).toBe('Avant');
+  }, 15_000);
+
+  it('disconnects editors of a page sent to the trash', async () => {
+    const page = await newPage('À jeter');
+    const client = connect({ documentId: page.id, headers: alice });
+    await client.authentication;
+    client.type('Bientôt à la corbeille');
+    await client.acknowledged();
+    expect((await call(alice, 'DELETE', `/api/docs/${page.id}`)).status).toBe(204);
+    await eventually(() => app.docs.collab().connectionCount() === 0, 'the page’s connections closed');
+  });
+
+  it('restores a version into the live page, keeping the content before as a version', async () => {
+    const page = await newPage('Versions');
+    const client = connect({ documentId: page.id, headers: alice });
+    await client.authentication;
+    client.type('Première rédaction');
+    await client.acknowledged();
+    const named = await call<{ id: string; kind: string }>(alice, 'POST', `/api/docs/${page.id}/versions`, {
+      name: 'Relue par la cheffe',
+    });
+    expect(named.status).toBe(201);
+    client.type('Ajout malheureux');
+    await client.acknowledged();
+    const restored = await call<{ kind: string }>(
+      alice,
+      'POST',
+      `/api/docs/${page.id}/versions/${named.body.id}/restore`,
+    );
+    expect(restored.status).toBe(200);
+    expect(restored.body.kind).toBe('before-restore');
+    await eventually(() => client.text() === 'Première rédaction', 'the editor sees the restored version');
+    expect(await storedText(page.id)).toBe('Première rédaction');
+    const versions = await call<{ items: Array<{ kind: string; name: string | null }> }>(
+      alice,
+      'GET',
+      `/api/docs/${page.id}/versions`,
+    );
+    expect(versions.body.items.map((version) => version.kind)).toEqual(
+      expect.arrayContaining(['before-restore', 'named']),
+    );
+  });
+
+  it('closes the connection of a client sending a malformed update, and stores nothing of it', async () => {
+    const page = await newPage('Robustesse');
+    const client = connect({ documentId: page.id, headers: alice });
+    await client.authentication;
+    client.type('Contenu sain');
+    await client.acknowledged();
+    const before = await storedText(page.id);
+    // A Hocuspocus sync "update" message carrying garbage instead of a Yjs update.
+    const encoder = [page.id.length, ...Buffer.from(page.id), 0, 2, 4, 0xff, 0xff, 0xff, 0xff];
+    const raw = new WebSocket(`${address.replace(/^http/, 'ws')}/collab`, { headers: alice });
+    await new Promise((resolve) => raw.on('open', resolve));
+    const authMessage = [page.id.length, ...Buffer.from(page.id), 2, 0, 7, ...Buffer.from('session')];
+    raw.send(Buffer.from(authMessage));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    raw.send(Buffer.from(encoder));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    raw.close();
+    expect(await storedText(page.id)).toBe(before);
+  });
+});
