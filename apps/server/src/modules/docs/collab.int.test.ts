@@ -1,4 +1,5 @@
 import { docsFragmentName, type DocsDocument, type DocsSpace } from '@bureau/contracts';
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,32 @@ describe('Docs real-time editing (/collab)', () => {
     expect(stored.split('\n').sort()).toEqual(first.text().split('\n').sort());
   });
 
+  it('merges without loss the changes made during a network cut', async () => {
+    const page = await newPage('Hors ligne');
+    await share(page.id, brunoId, 'editor');
+    const online = connect({ documentId: page.id, headers: alice });
+    const travelling = connect({ documentId: page.id, headers: bruno });
+    await Promise.all([online.authentication, travelling.authentication]);
+    online.type('Avant la coupure');
+    await online.acknowledged();
+    await eventually(() => travelling.text().includes('Avant la coupure'), 'Bruno is in sync');
+    // Bruno's network goes down: both keep writing.
+    travelling.provider.configuration.websocketProvider.disconnect();
+    travelling.type('Écrit dans le train');
+    online.type('Écrit au bureau');
+    await online.acknowledged();
+    expect(travelling.text()).not.toContain('Écrit au bureau');
+    // Back online: the provider reconnects, and both sides get what they missed.
+    await travelling.provider.configuration.websocketProvider.connect();
+    await eventually(
+      () => online.text().includes('Écrit dans le train') && travelling.text().includes('Écrit au bureau'),
+      'both converge after the reconnection',
+    );
+    await travelling.acknowledged();
+    expect(online.text()).toBe(travelling.text());
+    expect((await storedText(page.id)).split('\n').sort()).toEqual(online.text().split('\n').sort());
+  });
+
   it('refuses a reader’s changes on the server, even from a hand-made client', async () => {
     const page = await newPage('Note');
     await share(page.id, carlaId, 'reader');
@@ -119,7 +146,27 @@ describe('Docs real-time editing (/collab)', () => {
     await eventually(() => reader.text() === 'Texte de l’auteur', 'the reader sees the page');
     // The provider sends the change anyway (nothing stops a hand-made client): the server applies nothing.
     reader.type('Modification interdite');
+    // And a hand-made client with the reader's cookie sends a well-formed update of its own.
+    const forged = new Y.Doc();
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(reader.document));
+    forged.getXmlFragment(docsFragmentName).insert(0, [new Y.XmlText('Injection')]);
+    const update = Y.encodeStateAsUpdate(forged, Y.encodeStateVector(reader.document));
+    const message = (type: number, write: (encoder: encoding.Encoder) => void) => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarString(encoder, page.id);
+      encoding.writeVarUint(encoder, type);
+      write(encoder);
+      return Buffer.from(encoding.toUint8Array(encoder));
+    };
+    const raw = new WebSocket(`${address.replace(/^http/, 'ws')}/collab`, { headers: carla });
+    await new Promise((resolve) => raw.on('open', resolve));
+    raw.send(message(2, (encoder) => (encoding.writeVarUint(encoder, 0), encoding.writeVarString(encoder, 'session'))));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    raw.send(
+      message(0, (encoder) => (encoding.writeVarUint(encoder, 2), encoding.writeVarUint8Array(encoder, update))),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
+    raw.close();
     expect(editor.text()).toBe('Texte de l’auteur');
     expect(await storedText(page.id)).toBe('Texte de l’auteur');
   });
@@ -141,6 +188,30 @@ describe('Docs real-time editing (/collab)', () => {
       crossSite.on('open', () => resolve(101));
     });
     expect(status).toBe(403);
+  });
+
+  it('lets anyone with a public link read the page live, never write', async () => {
+    const page = await newPage('Avis au public');
+    const editor = connect({ documentId: page.id, headers: alice });
+    await editor.authentication;
+    editor.type('Fermeture exceptionnelle le 2 janvier.');
+    await editor.acknowledged();
+    const before = connect({ documentId: page.id });
+    expect('failed' in (await before.authentication)).toBe(true);
+    expect((await call(alice, 'GET', `/api/docs/${page.id}`)).status).toBe(200);
+    await call(alice, 'POST', `/api/docs/${page.id}/shares`, {
+      principal: { kind: 'link', scope: 'public' },
+      role: 'reader',
+    });
+    const anonymousPage = await call<DocsDocument>({}, 'GET', `/api/docs/${page.id}`);
+    expect(anonymousPage.status).toBe(200);
+    expect(anonymousPage.body.abilities).toEqual({ read: true, comment: false, edit: false, share: false });
+    const visitor = connect({ documentId: page.id });
+    expect(await visitor.authentication).toEqual({ scope: 'readonly' });
+    await eventually(() => visitor.text() === 'Fermeture exceptionnelle le 2 janvier.', 'the visitor reads the page');
+    visitor.type('Tag');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await storedText(page.id)).toBe('Fermeture exceptionnelle le 2 janvier.');
   });
 
   it('accepts a short-lived collaboration token for this page only', async () => {

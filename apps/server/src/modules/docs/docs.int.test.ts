@@ -378,6 +378,29 @@ describe('Docs API (/api/docs)', () => {
     expect((await call(bruno, 'GET', `/api/docs/${template.id}`)).status).toBe(404);
   });
 
+  it('lets programs act only within their API key’s scopes', async () => {
+    const user = (await app.identity.directory.findUserByEmail('alice@min.gouv.fr'))!;
+    const keyWith = async (scopes: Array<'chat' | 'docs:read' | 'docs:write'>) => ({
+      authorization: `Bearer ${(await app.identity.auth.createUserApiKey(user, { name: scopes.join('+'), scopes }, system)).secret}`,
+    });
+    const chatOnly = await keyWith(['chat']);
+    const reader = await keyWith(['docs:read']);
+    const writer = await keyWith(['docs:write']);
+    const refused = await call<{ error: { code: string } }>(chatOnly, 'GET', '/api/docs/spaces');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('IDENTITY_SCOPE_MISSING');
+    const spaces = await call<{ items: DocsSpace[] }>(reader, 'GET', '/api/docs/spaces');
+    expect(spaces.status).toBe(200);
+    const personal = spaces.body.items.find((space) => space.kind === 'personal')!;
+    expect((await call(reader, 'POST', '/api/docs', { spaceId: personal.id, title: 'Par programme' })).status).toBe(
+      403,
+    );
+    expect((await call(writer, 'POST', '/api/docs', { spaceId: personal.id, title: 'Par programme' })).status).toBe(
+      201,
+    );
+    expect((await call(writer, 'GET', '/api/docs/recent')).status).toBe(200);
+  });
+
   it('answers bad input with a clear error, never a 500', async () => {
     const personal = (await call<{ items: DocsSpace[] }>(alice, 'GET', '/api/docs/spaces')).body.items[0]!;
     const cases: Array<[string, 'GET' | 'POST' | 'PATCH', string, unknown, number, string]> = [

@@ -16,7 +16,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Subject } from '../../platform/authz/subject.ts';
 import type { HttpServer } from '../../platform/http/http-server.ts';
-import { actorOf, requireAuthentication } from '../identity/index.ts';
+import { actorOf, identityErrors, requireAuthentication } from '../identity/index.ts';
 import type { ContentService } from './content.service.ts';
 import type { DocsService, DocsUser } from './docs.service.ts';
 
@@ -62,6 +62,22 @@ function contentDisposition(kind: 'inline' | 'attachment', fileName: string): st
 /** The documents API (`/api/docs`); the real-time editing socket is `/collab` (collab-server.ts). */
 export async function registerDocsRoutes(http: HttpServer, deps: DocsRoutesDependencies): Promise<void> {
   const { docs, content } = deps;
+
+  // Programs' API keys act only within their scopes: `docs:read` to read, `docs:write` to change (and read).
+  http.addHook('preHandler', (request, _reply, done) => {
+    if (!request.url.startsWith('/api/docs')) return done();
+    const credential = request.auth?.credential;
+    if (credential?.kind !== 'api-key') return done();
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    const allowed = isRead
+      ? credential.scopes.includes('docs:read') || credential.scopes.includes('docs:write')
+      : credential.scopes.includes('docs:write');
+    done(
+      allowed
+        ? undefined
+        : identityErrors.create('IDENTITY_SCOPE_MISSING', { scope: isRead ? 'docs:read' : 'docs:write' }),
+    );
+  });
 
   // --- spaces ---
   http.get('/api/docs/spaces', hidden, async (request) => {
