@@ -47,6 +47,8 @@ const signedInPages = [
   { name: 'albert', path: '/albert', heading: 'Albert' },
   { name: 'albert-collections', path: '/albert/collections', heading: 'Collections d’Albert' },
   { name: 'admin-albert-impact', path: '/administration/albert/impact', heading: 'Albert : impact' },
+  { name: 'docs-home', path: '/documents', heading: 'Documents' },
+  { name: 'docs-trash', path: '/documents/corbeille', heading: 'Corbeille' },
   { name: 'not-found', path: '/nulle/part', heading: 'Page introuvable' },
 ];
 
@@ -79,6 +81,29 @@ async function directoryPages(page: Page): Promise<typeof signedInPages> {
       path: `/administration/utilisateurs/${karim.id}/fusion`,
       heading: 'Fusionner avec un autre compte',
     },
+  ];
+}
+
+const docsPageNames = ['docs-space', 'docs-page'];
+
+/** The documents' pages that name a space or a page: Claire's personal space, and a page written in it. */
+async function docsPages(page: Page): Promise<typeof signedInPages> {
+  const spaces = await callApi<{ items: { id: string; kind: string; name: string }[] }>(
+    page,
+    'GET',
+    '/api/docs/spaces',
+  );
+  const personal = spaces.items.find((space) => space.kind === 'personal');
+  if (!personal) throw new Error('no personal space');
+  const title = `Page d’essai ${Date.now()}`;
+  const document = await callApi<{ id: string }>(page, 'POST', '/api/docs', { spaceId: personal.id, title });
+  await callApi(page, 'POST', `/api/docs/${document.id}/append`, {
+    markdown:
+      '## Contexte\n\nUn paragraphe avec du **gras** et un [lien](https://www.service-public.fr).\n\n- un\n- deux',
+  });
+  return [
+    { name: 'docs-space', path: `/documents/espaces/${personal.id}`, heading: personal.name },
+    { name: 'docs-page', path: `/documents/${document.id}`, heading: title },
   ];
 }
 
@@ -124,13 +149,13 @@ describe('accessibility of every page (axe-core, WCAG 2.1 A and AA)', () => {
       beforeAll(async () => {
         watched = await watchedContext(browser, { colorScheme });
         await signIn(watched.page, 'claire.martin@demo.gouv.fr');
-        targets = [...signedInPages, ...(await directoryPages(watched.page))];
+        targets = [...signedInPages, ...(await directoryPages(watched.page)), ...(await docsPages(watched.page))];
       });
       afterAll(async () => {
         await watched?.context.close();
       });
 
-      it.each([...signedInPages.map((target) => target.name), ...directoryPageNames])(
+      it.each([...signedInPages.map((target) => target.name), ...directoryPageNames, ...docsPageNames])(
         'has no serious or critical violation on %s',
         async (name) => {
           const page = watched!.page;

@@ -60,6 +60,7 @@ describe('sign-in and home page', () => {
       expect(await navigation.getByRole('link').allInnerTexts()).toEqual([
         'Accueil',
         'Messagerie',
+        'Documents',
         'Albert',
         'Recherche',
         'Annuaire',

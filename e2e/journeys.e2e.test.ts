@@ -50,6 +50,7 @@ describe('moving between modules', () => {
       expect(await panel.getByRole('list', { name: 'Services de Bureau' }).getByRole('link').allInnerTexts()).toEqual([
         'Accueil',
         'Messagerie',
+        'Documents',
         'Albert',
         'Recherche',
         'Annuaire',
@@ -131,6 +132,7 @@ describe('administration', () => {
       expect(await navigation.getByRole('link').allInnerTexts()).toEqual([
         'Accueil',
         'Messagerie',
+        'Documents',
         'Albert',
         'Recherche',
         'Annuaire',
@@ -198,7 +200,12 @@ describe('an external partner', () => {
       await signIn(page, 'lea.fontaine@partenaire.example.fr');
       await expect.poll(() => heading(page)).toBe('Bonjour Léa Fontaine');
       const navigation = page.getByRole('navigation', { name: 'Menu principal' });
-      expect(await navigation.getByRole('link').allInnerTexts()).toEqual(['Accueil', 'Messagerie', 'Recherche']);
+      expect(await navigation.getByRole('link').allInnerTexts()).toEqual([
+        'Accueil',
+        'Messagerie',
+        'Documents',
+        'Recherche',
+      ]);
       await page.getByRole('button', { name: 'Services' }).first().click();
       expect(
         await page
@@ -206,7 +213,7 @@ describe('an external partner', () => {
           .getByRole('list', { name: 'Services de Bureau' })
           .getByRole('link')
           .allInnerTexts(),
-      ).toEqual(['Accueil', 'Messagerie', 'Recherche']);
+      ).toEqual(['Accueil', 'Messagerie', 'Documents', 'Recherche']);
 
       await page.goto('/administration/utilisateurs');
       await expect.poll(() => heading(page)).toBe('Accès refusé');

@@ -42,6 +42,16 @@ export const bureauModules: readonly BureauModule[] = [
     description: { fr: 'Salons et messages directs', en: 'Rooms and direct messages' },
   },
   {
+    id: 'docs',
+    path: '/documents',
+    icon: 'fr-icon-file-text-line',
+    name: { fr: 'Documents', en: 'Documents' },
+    description: {
+      fr: 'Pages rédigées à plusieurs, en direct',
+      en: 'Pages written together, in real time',
+    },
+  },
+  {
     id: 'assistant',
     path: '/albert',
     icon: 'ri-robot-2-line',

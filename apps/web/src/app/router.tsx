@@ -27,6 +27,7 @@ const ChatRoutes = lazy(() => import('../modules/chat/ChatRoutes.tsx').then((m) 
 const AssistantRoutes = lazy(() =>
   import('../modules/assistant/AssistantRoutes.tsx').then((m) => ({ default: m.AssistantRoutes })),
 );
+const DocsRoutes = lazy(() => import('../modules/docs/DocsRoutes.tsx').then((m) => ({ default: m.DocsRoutes })));
 const AccessibilityPage = lazy(() =>
   import('../modules/home/AccessibilityPage.tsx').then((m) => ({ default: m.AccessibilityPage })),
 );
@@ -50,6 +51,7 @@ export function createRouter() {
             { path: '/notifications', element: <NotificationsPage /> },
             { path: '/messagerie/*', element: <ChatRoutes /> },
             { path: '/albert/*', element: <AssistantRoutes /> },
+            { path: '/documents/*', element: <DocsRoutes /> },
             { path: '/annuaire/*', element: <DirectoryRoutes /> },
             { path: '/compte/*', element: <AccountRoutes /> },
             { path: '/administration/*', element: <AdminRoutes /> },

@@ -42,7 +42,8 @@ describe('Docs comments (/api/docs/:id/threads)', () => {
     const response = await app.http.inject({
       method,
       url,
-      headers: { ...headers, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+      // As BlockNote's thread store does: JSON declared even when there is no body.
+      headers: { ...headers, 'content-type': 'application/json' },
       ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
     });
     return { status: response.statusCode, body: (response.body ? response.json() : undefined) as T };
@@ -146,6 +147,22 @@ describe('Docs comments (/api/docs/:id/threads)', () => {
         ),
       'the commented text carries the thread’s mark',
     );
+
+    // The commented text stays in exports; a copy of the page takes its text, not its discussions.
+    const markdown = await app.http.inject({
+      method: 'GET',
+      url: `/api/docs/${page.id}/export?format=md`,
+      headers: alice,
+    });
+    expect(markdown.body).toContain('31 mars');
+    const copy = await call<DocsDocument>(alice, 'POST', `/api/docs/${page.id}/duplicate`, {});
+    const copied = new Y.Doc();
+    Y.applyUpdate(copied, await app.docs.store.stateOf(copy.body.id));
+    expect(copied.getMap(threadsMapName).size).toBe(0);
+    const copiedText = (
+      ((copied.getXmlFragment(docsFragmentName).get(0) as Y.XmlElement).get(0) as Y.XmlElement).get(0) as Y.XmlElement
+    ).get(0) as Y.XmlText;
+    expect(copiedText.toDelta()).toEqual([{ insert: 'Les congés sont posés avant le 31 mars.' }]);
 
     const notified = await notificationsOf(alice);
     expect(notified[0]).toMatchObject({ type: 'docs.comment.added', title: 'Bruno Petit a commenté « Circulaire »' });

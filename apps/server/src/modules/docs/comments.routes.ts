@@ -30,7 +30,25 @@ const relativePosition = z.record(z.string(), z.unknown());
  * The REST side of BlockNote's `RESTYjsThreadStore` (`/api/docs/:id/threads`): every write of a comment goes
  * through here, checked against the permission model; reads come from the page's Yjs map, live.
  */
-export function registerCommentRoutes(http: HttpServer, deps: CommentRoutesDependencies): void {
+export async function registerCommentRoutes(root: HttpServer, deps: CommentRoutesDependencies): Promise<void> {
+  await root.register((http, _options, done) => {
+    // BlockNote's thread store sends `Content-Type: application/json` with no body on resolve, reopen and
+    // deletions: an empty JSON body counts as none here (anything else is parsed as everywhere).
+    const parseJson = http.getDefaultJsonParser('error', 'error');
+    http.removeContentTypeParser('application/json');
+    http.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, parsed) => {
+      if (body === '') {
+        parsed(null, undefined);
+        return;
+      }
+      void parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), parsed);
+    });
+    registerThreadRoutes(http, deps);
+    done();
+  });
+}
+
+function registerThreadRoutes(http: HttpServer, deps: CommentRoutesDependencies): void {
   const { comments } = deps;
   const subjectOf = async (request: FastifyRequest) => {
     requireAuthentication(request);

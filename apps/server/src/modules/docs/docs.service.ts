@@ -1,4 +1,5 @@
 import {
+  docsFragmentName,
   docsLimits,
   docsRoles,
   type DocsAbilities,
@@ -18,6 +19,7 @@ import type { Logger } from '../../platform/logging.ts';
 import type { SearchService } from '../../platform/search/index.ts';
 import type { SensitivityLevel } from '../../platform/sensitivity/index.ts';
 import type { CollabStore } from './collab/collab-store.ts';
+import { contentOnlyState } from './collab/fragment-text.ts';
 import { docsErrors } from './docs.errors.ts';
 import { positionGap, type DocsDocumentRow, type DocsRepository, type DocsSpaceRow } from './docs.repository.ts';
 
@@ -394,7 +396,7 @@ export function createDocsService(deps: DocsServiceDependencies) {
     actor: AuditActor,
     context: TransactionContext,
   ): Promise<DocsDocumentRow> {
-    const state = await deps.store.stateOf(source.id, context.executor);
+    const state = contentOnlyState(await deps.store.stateOf(source.id, context.executor), docsFragmentName);
     const copy = await insertDocument(
       { spaceId: target.spaceId, parentId: target.parentId, title: target.title, userId, state },
       actor,
@@ -604,7 +606,7 @@ export function createDocsService(deps: DocsServiceDependencies) {
         if (!template || template.row.template_scope === null || template.row.trashed_at !== null) {
           throw docsErrors.create('DOCS_TEMPLATE_NOT_FOUND');
         }
-        state = await deps.store.stateOf(template.row.id);
+        state = contentOnlyState(await deps.store.stateOf(template.row.id), docsFragmentName);
         title ??= template.row.title;
       }
       const row = await database.transaction(async (context) => {

@@ -174,7 +174,7 @@ export function createDocsModule(deps: DocsModuleDependencies): DocsModule {
           for (const key of keys) await deps.blobs.delete(key).catch(() => false);
         },
       });
-      registerCommentRoutes(http, {
+      await registerCommentRoutes(http, {
         comments,
         subjectOf: (request) => deps.identity.subjectOf(request),
         displayNames: (userIds) => deps.identity.displayNames(userIds),

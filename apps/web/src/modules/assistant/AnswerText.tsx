@@ -170,3 +170,25 @@ export function answerAsPlainText(
     ...(sources.length > 0 ? ['', labels.sources, ...sources] : []),
   ].join('\n');
 }
+
+/** A text to write in Markdown as it is (brackets, stars and underscores of titles are not markup). */
+function markdownText(text: string): string {
+  return text.replace(/([\\`*_[\]<>])/g, '\\$1');
+}
+
+/** The answer and its sources as Markdown, the sources a list of links (inserted into a document). */
+export function answerAsMarkdown(answer: string, citations: readonly Citation[], labels: { sources: string }): string {
+  const sources = citations.map((citation) => {
+    const details = [citation.collection.name, citation.date].filter(Boolean).join(', ');
+    const title = markdownText(citationPath(citation));
+    const url =
+      citation.url && /^https?:\/\//i.test(citation.url)
+        ? citation.url.replace(/[()\s]/g, (character) => `%${character.charCodeAt(0).toString(16).padStart(2, '0')}`)
+        : null;
+    return `- \\[${citation.number}\\] ${url ? `[${title}](${url})` : title}${details ? ` (${markdownText(details)})` : ''}`;
+  });
+  return [
+    answer.trim(),
+    ...(sources.length > 0 ? ['', `**${markdownText(labels.sources)}**`, '', ...sources] : []),
+  ].join('\n');
+}

@@ -3,7 +3,7 @@ import { ApiError } from '../../api/client.ts';
 import { CopyButton } from '../../app/CopyButton.tsx';
 import { SensitivityBadge } from '../../app/SensitivityBadge.tsx';
 import { useMessages } from '../../i18n.tsx';
-import { answerAsPlainText, AnswerText } from './AnswerText.tsx';
+import { answerAsMarkdown, answerAsPlainText, AnswerText } from './AnswerText.tsx';
 import { streamInterruptedCode } from './ask-stream.ts';
 import type { AnswerMode, Citation, ConversationMessage, FlaggedCitation, ServedBy } from './assistant.api.ts';
 import { assistantMessages, type AssistantMessages } from './assistant.messages.ts';
@@ -12,6 +12,7 @@ import { Dialog } from './Dialog.tsx';
 
 // The chat's Matrix client (its SDK) is fetched only when someone sends an answer to a room.
 const SendToRoom = lazy(() => import('./SendToRoom.tsx').then((m) => ({ default: m.SendToRoom })));
+const InsertInDocument = lazy(() => import('./InsertInDocument.tsx').then((m) => ({ default: m.InsertInDocument })));
 
 export interface TurnContent {
   question: string;
@@ -54,7 +55,7 @@ export function AnswerTurn(props: {
   const { content, status } = props;
   const t = useMessages(assistantMessages);
   const titleId = useId();
-  const [isSending, setSending] = useState(false);
+  const [sharing, setSharing] = useState<'room' | 'document' | undefined>();
   const plainText = answerAsPlainText(content.answer, content.citations, { sources: t.plainSources });
   const isStreaming = status === 'streaming';
 
@@ -179,9 +180,16 @@ export function AnswerTurn(props: {
             <button
               type="button"
               className="fr-btn fr-btn--sm fr-btn--tertiary fr-icon-send-plane-line fr-btn--icon-left fr-mt-1w"
-              onClick={() => setSending(true)}
+              onClick={() => setSharing('room')}
             >
               {t.sendToRoom}
+            </button>
+            <button
+              type="button"
+              className="fr-btn fr-btn--sm fr-btn--tertiary fr-icon-file-add-line fr-btn--icon-left fr-mt-1w"
+              onClick={() => setSharing('document')}
+            >
+              {t.insertInDocument}
             </button>
           </div>
         )}
@@ -189,8 +197,17 @@ export function AnswerTurn(props: {
           <AnswerFeedback message={props.message} conversationId={props.conversationId} />
         )}
       </div>
-      {isSending && (
-        <Dialog title={t.sendToRoomTitle} closeLabel={t.close} onClose={() => setSending(false)}>
+      {sharing === 'document' && (
+        <Dialog title={t.insertTitle} closeLabel={t.close} onClose={() => setSharing(undefined)}>
+          <Suspense fallback={<p className="bureau-loading">{t.loading}</p>}>
+            <InsertInDocument
+              markdown={answerAsMarkdown(content.answer, content.citations, { sources: t.markdownSources })}
+            />
+          </Suspense>
+        </Dialog>
+      )}
+      {sharing === 'room' && (
+        <Dialog title={t.sendToRoomTitle} closeLabel={t.close} onClose={() => setSharing(undefined)}>
           <Suspense fallback={<p className="bureau-loading">{t.connectingChat}</p>}>
             <SendToRoom
               text={answerAsPlainText(content.answer, content.citations, {

@@ -5,7 +5,7 @@ import type { Page, SensitivityLevel } from '../../api/types.ts';
 
 /*
  * Albert's API for agents (apps/server/src/modules/assistant/answers/assistant.routes.ts): conversations,
- * feedback, collections, their documents and shares. Asking (a streamed answer) is in ask-stream.ts.
+ * feedback, collections, their documents and shares. Asking and writing (streamed) are in ask-stream.ts.
  * Shapes come from packages/contracts as types only: the schemas (and zod) stay on the server.
  */
 
@@ -19,6 +19,14 @@ export type AnswerMode = contracts.AnswerMode;
 export type FlaggedCitation = AskResponse['flaggedCitations'][number];
 export type ServedBy = NonNullable<AskResponse['provider']>;
 export type Feedback = NonNullable<ConversationMessage['feedback']>;
+export type WriteRequest = contracts.WriteRequest;
+export type WriteResponse = contracts.WriteResponse;
+export type WritingTask = contracts.WritingTask;
+export type WritingLanguage = NonNullable<WriteRequest['language']>;
+
+/** `writingTasks` and `writingLanguages` of packages/contracts/src/assistant.ts, repeated (the types keep them equal). */
+export const writingTasks: typeof contracts.writingTasks = ['summarise', 'rewrite', 'translate', 'continue', 'fix'];
+export const writingLanguages: typeof contracts.writingLanguages = ['fr', 'en', 'de', 'es', 'it'];
 
 /** `assistantLimits` of packages/contracts/src/assistant.ts, repeated (the type keeps them equal). */
 export const assistantLimits: typeof contracts.assistantLimits = {

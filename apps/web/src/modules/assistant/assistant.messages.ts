@@ -120,6 +120,26 @@ export interface AssistantMessages {
   sent: (room: string) => string;
   openRoom: (room: string) => string;
   sendFailed: string;
+
+  // Inserting into a document
+  insertInDocument: string;
+  insertTitle: string;
+  insertIntro: string;
+  insertSearchLabel: string;
+  insertSearchHint: string;
+  recentPages: string;
+  noRecentPages: string;
+  searching: string;
+  noPagesFound: string;
+  pagesFound: (count: number) => string;
+  documentChoice: string;
+  untitled: string;
+  chooseDocument: string;
+  insertSubmit: string;
+  inserted: (title: string) => string;
+  openDocument: (title: string) => string;
+  markdownSources: string;
+  insertPreview: string;
 }
 
 const hostingNamesFr = {
@@ -266,6 +286,26 @@ export const assistantMessages: Dictionary<AssistantMessages> = {
     sent: (room) => `La réponse est envoyée dans « ${room} ».`,
     openRoom: (room) => `Ouvrir « ${room} »`,
     sendFailed: 'Le message n’a pas pu être envoyé.',
+
+    insertInDocument: 'Insérer dans un document',
+    insertTitle: 'Insérer la réponse dans un document',
+    insertIntro:
+      'La réponse et ses sources sont ajoutées à la fin de la page choisie, sous les yeux de ceux qui la modifient.',
+    insertSearchLabel: 'Rechercher une page',
+    insertSearchHint: 'Tapez un mot de son titre ou de son texte ; sans recherche, vos pages récentes.',
+    recentPages: 'Pages récentes',
+    noRecentPages: 'Aucune page ouverte récemment : recherchez-en une.',
+    searching: 'Recherche…',
+    noPagesFound: 'Aucune page ne correspond.',
+    pagesFound: (count) => (count === 1 ? '1 page trouvée' : `${count} pages trouvées`),
+    documentChoice: 'Page où insérer la réponse',
+    untitled: 'Sans titre',
+    chooseDocument: 'Choisissez une page.',
+    insertSubmit: 'Insérer à la fin de la page',
+    inserted: (title) => `La réponse est ajoutée à la fin de « ${title} ».`,
+    openDocument: (title) => `Ouvrir « ${title} »`,
+    markdownSources: 'Sources',
+    insertPreview: 'Texte ajouté (Markdown)',
   },
   en: {
     title: 'Albert',
@@ -404,5 +444,24 @@ export const assistantMessages: Dictionary<AssistantMessages> = {
     sent: (room) => `The answer is sent to “${room}”.`,
     openRoom: (room) => `Open “${room}”`,
     sendFailed: 'The message could not be sent.',
+
+    insertInDocument: 'Insert into a document',
+    insertTitle: 'Insert the answer into a document',
+    insertIntro: 'The answer and its sources are added at the end of the page chosen, live for those editing it.',
+    insertSearchLabel: 'Search for a page',
+    insertSearchHint: 'Type a word of its title or text; without a search, your recent pages.',
+    recentPages: 'Recent pages',
+    noRecentPages: 'No page opened recently: search for one.',
+    searching: 'Searching…',
+    noPagesFound: 'No page matches.',
+    pagesFound: (count) => (count === 1 ? '1 page found' : `${count} pages found`),
+    documentChoice: 'Page to insert the answer into',
+    untitled: 'Untitled',
+    chooseDocument: 'Choose a page.',
+    insertSubmit: 'Insert at the end of the page',
+    inserted: (title) => `The answer is added at the end of “${title}”.`,
+    openDocument: (title) => `Open “${title}”`,
+    markdownSources: 'Sources',
+    insertPreview: 'Text added (Markdown)',
   },
 };

@@ -63,3 +63,37 @@ export function appendFragment(target: Y.XmlFragment, source: Y.XmlFragment): vo
   const copies = sourceGroup.toArray().map((node) => (node as Y.XmlElement | Y.XmlText).clone());
   if (copies.length > 0) targetGroup.insert(targetGroup.length, copies);
 }
+
+/**
+ * A copy of a page's content alone (a duplicate, a page made from a template): its blocks, without its
+ * discussions (the `threads` map) nor the marks anchoring them, which belong to the original page.
+ */
+export function contentOnlyState(state: Uint8Array, fragmentName: string): Uint8Array {
+  const source = new Y.Doc();
+  const copy = new Y.Doc();
+  try {
+    Y.applyUpdate(source, state);
+    const target = copy.getXmlFragment(fragmentName);
+    replaceFragment(target, source.getXmlFragment(fragmentName));
+    const visit = (node: Y.XmlElement | Y.XmlText | Y.XmlHook | Y.XmlFragment): void => {
+      if (node instanceof Y.XmlText) {
+        let index = 0;
+        for (const part of node.toDelta() as Array<{ insert: unknown; attributes?: Record<string, unknown> }>) {
+          const length = typeof part.insert === 'string' ? part.insert.length : 1;
+          const comments = Object.keys(part.attributes ?? {}).filter(
+            (key) => key === 'comment' || key.startsWith('comment--'),
+          );
+          if (comments.length > 0) node.format(index, length, Object.fromEntries(comments.map((key) => [key, null])));
+          index += length;
+        }
+      } else if (!(node instanceof Y.XmlHook)) {
+        for (const child of node.toArray()) visit(child);
+      }
+    };
+    visit(target);
+    return Y.encodeStateAsUpdate(copy);
+  } finally {
+    source.destroy();
+    copy.destroy();
+  }
+}

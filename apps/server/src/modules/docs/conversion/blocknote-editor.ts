@@ -8,8 +8,18 @@ let loading: Promise<ServerBlockNoteEditor> | undefined;
  * never convert anything. One editor serves the whole process (its conversions keep no state).
  */
 export function blockNoteEditor(): Promise<ServerBlockNoteEditor> {
-  loading ??= import('@blocknote/server-util')
-    .then(({ ServerBlockNoteEditor: Editor }) => Editor.create())
+  loading ??= Promise.all([
+    import('@blocknote/server-util'),
+    import('@blocknote/core'),
+    import('@blocknote/core/comments'),
+  ])
+    .then(([{ ServerBlockNoteEditor: Editor }, { createExtension }, { CommentMark }]) =>
+      // The `comment` mark is part of a page's content (comments are anchored by it): an editor without it
+      // would drop the commented text when reading the page.
+      Editor.create({
+        extensions: [createExtension(() => ({ key: 'bureauCommentMarks', tiptapExtensions: [CommentMark] }))()],
+      }),
+    )
     .catch((error: unknown) => {
       // A failed load (a missing package...) is retried at the next conversion instead of being cached.
       loading = undefined;
