@@ -43,6 +43,8 @@ export function createRouter() {
         { path: '/mot-de-passe/nouveau', element: <IdentityRoutes page="new-password" /> },
         { path: '/invitation', element: <IdentityRoutes page="invitation" /> },
         { path: '/accessibilite', element: <AccessibilityPage /> },
+        // Documents ask for a session themselves: a page with a public link is read without one.
+        { path: '/documents/*', element: <DocsRoutes /> },
         {
           element: <RequireSession />,
           children: [
@@ -51,7 +53,6 @@ export function createRouter() {
             { path: '/notifications', element: <NotificationsPage /> },
             { path: '/messagerie/*', element: <ChatRoutes /> },
             { path: '/albert/*', element: <AssistantRoutes /> },
-            { path: '/documents/*', element: <DocsRoutes /> },
             { path: '/annuaire/*', element: <DirectoryRoutes /> },
             { path: '/compte/*', element: <AccountRoutes /> },
             { path: '/administration/*', element: <AdminRoutes /> },

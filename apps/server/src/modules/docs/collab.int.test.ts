@@ -209,9 +209,20 @@ describe('Docs real-time editing (/collab)', () => {
     const visitor = connect({ documentId: page.id });
     expect(await visitor.authentication).toEqual({ scope: 'readonly' });
     await eventually(() => visitor.text() === 'Fermeture exceptionnelle le 2 janvier.', 'the visitor reads the page');
+    expect(anonymousPage.body.createdBy).toBeNull();
     visitor.type('Tag');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await storedText(page.id)).toBe('Fermeture exceptionnelle le 2 janvier.');
+    // Removing the link cuts the visitor off at once, although a read-only connection sends nothing.
+    const shares = await call<{ items: Array<{ id: string; principal: { kind: string } }> }>(
+      alice,
+      'GET',
+      `/api/docs/${page.id}/shares`,
+    );
+    const link = shares.body.items.find((share) => share.principal.kind === 'link')!;
+    expect(app.docs.collab().connectionCount()).toBe(2);
+    await call(alice, 'DELETE', `/api/docs/${page.id}/shares/${link.id}`);
+    await eventually(() => app.docs.collab().connectionCount() === 1, 'the visitor is disconnected');
   });
 
   it('accepts a short-lived collaboration token for this page only', async () => {

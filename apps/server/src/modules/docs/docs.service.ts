@@ -56,6 +56,8 @@ export interface DocsServiceDependencies {
   readonly subjectOfUser: (userId: string) => Promise<Subject | undefined>;
   /** Pages whose live editors must be disconnected (trashed, deleted). */
   readonly closePages: (documentIds: readonly string[]) => void;
+  /** After rights were taken away (a grant revoked, a page moved): live connections are checked again. */
+  readonly recheckConnections: () => void;
 }
 
 interface Cursor {
@@ -161,9 +163,11 @@ export function createDocsService(deps: DocsServiceDependencies) {
         readableAncestors.push({ id: ancestor.id, title: ancestor.title });
       }
     }
-    const people = [row.created_by, row.updated_by].filter((id): id is string => id !== null);
+    // Visitors of a public link do not learn who wrote the page.
+    const isVisitor = subject.kind === 'anonymous';
+    const people = isVisitor ? [] : [row.created_by, row.updated_by].filter((id): id is string => id !== null);
     const names = await deps.directory.displayNames(people);
-    const person = (id: string | null) => (id === null ? null : { id, displayName: names.get(id) ?? '—' });
+    const person = (id: string | null) => (id === null || isVisitor ? null : { id, displayName: names.get(id) ?? '—' });
     return {
       ...summary!,
       space: { id: row.space_id, name: space?.name ?? '', kind: space?.kind ?? 'shared' },
@@ -385,6 +389,7 @@ export function createDocsService(deps: DocsServiceDependencies) {
     if (!grant) throw docsErrors.create('DOCS_SHARE_NOT_FOUND');
     if (grant.role === 'owner') await assertAnotherOwner(resource, grant.id);
     await authz.revoke(grantId, { actor });
+    deps.recheckConnections();
   }
 
   async function copySubtree(
@@ -694,6 +699,7 @@ export function createDocsService(deps: DocsServiceDependencies) {
         }
         return { ...row, ...changes };
       });
+      deps.recheckConnections();
       const newRole = (await authz.effectiveRole(subject, documentRef(id))) as DocsRole | null;
       return presentDocument(subject, moved, newRole ?? role);
     },
@@ -863,6 +869,7 @@ export function createDocsService(deps: DocsServiceDependencies) {
           await authz.revoke(organisationGrant.id, { actor, context });
         }
       });
+      deps.recheckConnections();
       return presentDocument(subject, { ...row, template_scope: scope }, role);
     },
 

@@ -107,6 +107,11 @@ export function createDocsModule(deps: DocsModuleDependencies): DocsModule {
       principalName: (kind, id) => deps.identity.principalName(kind, id),
     },
     subjectOfUser: async (userId) => (await deps.identity.byUserId(userId))?.subject,
+    recheckConnections: () => {
+      collab
+        ?.recheckConnections()
+        .catch((error: unknown) => logger.error({ err: error }, 'docs: recheck of connections failed'));
+    },
     closePages: (ids) => {
       for (const id of ids) collab?.closePage(id);
     },

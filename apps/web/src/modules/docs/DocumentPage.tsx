@@ -9,6 +9,7 @@ import { SensitivityBadge } from '../../app/SensitivityBadge.tsx';
 import { ErrorNotice, useSignedInUser } from '../../app/states.tsx';
 import { formatDateTime, useLocale, useMessages } from '../../i18n.tsx';
 import { ActionsMenu, type MenuAction } from './ActionsMenu.tsx';
+import { CollaborationStatus } from './CollaborationStatus.tsx';
 import type { ConnectionState, Presence } from './collab-state.ts';
 import {
   docsKeys,
@@ -408,42 +409,4 @@ function FavouriteButton(props: { document: DocsDocument; onChange: (message: st
       {toggle.isError && <ErrorNotice error={toggle.error} />}
     </>
   );
-}
-
-/** How the connection goes (a live region) and who else is on the page, each with their colour. */
-function CollaborationStatus(props: { connection: ConnectionState; people: Presence[]; canEdit: boolean }) {
-  const t = useMessages(docsMessages);
-  const text = props.connection === 'offline' && !props.canEdit ? t.offlineReader : t.connection[props.connection];
-  return (
-    <div className="bureau-docs-presence">
-      <p className={`fr-text--sm fr-mb-0 bureau-docs-connection is-${props.connection}`}>
-        <span className="fr-sr-only">{t.connectionLabel} : </span>
-        <span role="status">{text}</span>
-      </p>
-      <div className="bureau-docs-people">
-        <span className="fr-sr-only">{t.peopleLabel} : </span>
-        {props.people.length === 0 ? (
-          <span className="fr-text--sm bureau-meta">{t.alone}</span>
-        ) : (
-          <ul className="bureau-docs-people__list" aria-label={t.peopleLabel}>
-            {props.people.map((person) => (
-              <li key={`${person.name}:${person.colour}`} className="bureau-docs-people__person">
-                <PresenceDot colour={person.colour} />
-                {person.name}
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
-    </div>
-  );
-}
-
-/** A person's colour, set through the CSSOM (the CSP refuses `style` attributes). */
-function PresenceDot({ colour }: { colour: string }) {
-  const ref = useRef<HTMLSpanElement>(null);
-  useEffect(() => {
-    ref.current?.style.setProperty('--bureau-docs-person-colour', colour);
-  }, [colour]);
-  return <span ref={ref} className="bureau-docs-people__dot" aria-hidden="true" />;
 }

@@ -44,6 +44,8 @@ export function ShareDialog(props: { target: ShareTarget; name: string; onClose:
     props.target.type === 'document'
       ? `${window.location.origin}/documents/${encodeURIComponent(props.target.id)}`
       : `${window.location.origin}/documents/espaces/${encodeURIComponent(props.target.id)}`;
+  // The page's address is also its public link's: visitors who are not signed in read the page there.
+  const hasPublicLink = (shares.data ?? []).some(isLivePublicLink);
 
   function said(message: string): void {
     setOutcome(message);
@@ -58,6 +60,7 @@ export function ShareDialog(props: { target: ShareTarget; name: string; onClose:
           {props.target.type === 'space' ? t.spaceLink : t.pageLink} : <span className="bureau-secret">{pageUrl}</span>
         </p>
         <CopyButton text={pageUrl} label={t.copyLink} />
+        {hasPublicLink && <p className="fr-text--sm fr-mt-1w fr-mb-0">{t.publicLinkActive[props.target.type]}</p>}
       </div>
       <p ref={outcomeRef} tabIndex={-1} role="status" className="fr-text--sm bureau-docs-status">
         {outcome}
@@ -91,6 +94,15 @@ export function ShareDialog(props: { target: ShareTarget; name: string; onClose:
       )}
       <AddShareForm target={props.target} onAdded={said} />
     </Dialog>
+  );
+}
+
+/** A grant to anyone who has the link, signed in or not, that has not expired. */
+function isLivePublicLink(share: DocsShare): boolean {
+  return (
+    share.principal.kind === 'link' &&
+    share.principal.scope === 'public' &&
+    (share.expiresAt === null || Date.parse(share.expiresAt) > Date.now())
   );
 }
 

@@ -67,6 +67,8 @@ export const docsKeys = {
   tree: (spaceId: string) => ['docs', 'tree', spaceId] as const,
   level: (spaceId: string, parentId: string | null) => ['docs', 'tree', spaceId, parentId ?? 'top'] as const,
   document: (id: string) => ['docs', 'document', id] as const,
+  /** A page read by a visitor who is not signed in (its public link): apart from a signed-in person's copy. */
+  publicDocument: (id: string) => ['docs', 'public', id] as const,
   lists: ['docs', 'list'] as const,
   list: (kind: DocumentListKind) => ['docs', 'list', kind] as const,
   shares: (target: ShareTarget) => ['docs', 'shares', target.type, target.id] as const,
@@ -132,6 +134,17 @@ export function useTreeLevel(spaceId: string, parentId: string | null, enabled =
 export function useDocument(id: string) {
   return useQuery({
     queryKey: docsKeys.document(id),
+    queryFn: ({ signal }) => api<DocsDocument>(`${base}/${encode(id)}`, { signal }),
+  });
+}
+
+/**
+ * A page as a visitor who is not signed in reads it, through its public link (the server answers 404
+ * when there is none, or it expired).
+ */
+export function usePublicDocument(id: string) {
+  return useQuery({
+    queryKey: docsKeys.publicDocument(id),
     queryFn: ({ signal }) => api<DocsDocument>(`${base}/${encode(id)}`, { signal }),
   });
 }

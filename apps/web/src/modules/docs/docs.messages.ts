@@ -109,6 +109,13 @@ export interface DocsMessages {
   versions: string;
   sharedBy: string;
 
+  // A page read through its public link, not signed in
+  publicNotice: string;
+  signIn: string;
+  publicNotFound: string;
+  publicNotFoundHint: string;
+  visitor: string;
+
   // Sharing
   shareTitle: (name: string) => string;
   shareIntroDocument: string;
@@ -152,6 +159,7 @@ export interface DocsMessages {
   spaceLink: string;
   copyLink: string;
   externalShareHint: string;
+  publicLinkActive: Record<'space' | 'document', string>;
 
   // Export, import
   exportTitle: (title: string) => string;
@@ -420,6 +428,12 @@ const fr: DocsMessages = {
   versions: 'Versions',
   sharedBy: 'Partage',
 
+  publicNotice: 'Vous lisez cette page grâce à son lien public ; elle se met à jour en direct.',
+  signIn: 'Se connecter',
+  publicNotFound: 'Ce document n’existe pas, ou il n’est pas public',
+  publicNotFoundHint: 'S’il a été partagé avec vous, connectez-vous pour l’ouvrir.',
+  visitor: 'Visiteur',
+
   shareTitle: (name) => `Partager « ${name} »`,
   shareIntroDocument: 'Les accès donnés ici valent pour cette page et ses sous-pages.',
   shareIntroSpace: 'Les accès donnés ici valent pour toutes les pages de l’espace.',
@@ -478,6 +492,10 @@ const fr: DocsMessages = {
   copyLink: 'Copier le lien',
   externalShareHint:
     'Votre compte ne consulte pas l’annuaire : partagez par lien, ou demandez à un agent d’ajouter des personnes.',
+  publicLinkActive: {
+    document: 'Un lien public est actif : toute personne ayant ce lien lit la page sans se connecter.',
+    space: 'Un lien public est actif : toute personne ayant le lien d’une de ses pages la lit sans se connecter.',
+  },
 
   exportTitle: (title) => `Exporter « ${title} »`,
   formatLegend: 'Format',
@@ -777,6 +795,12 @@ const en: DocsMessages = {
   versions: 'Versions',
   sharedBy: 'Sharing',
 
+  publicNotice: 'You are reading this page through its public link; it updates live.',
+  signIn: 'Sign in',
+  publicNotFound: 'This document does not exist, or it is not public',
+  publicNotFoundHint: 'If it was shared with you, sign in to open it.',
+  visitor: 'Visitor',
+
   shareTitle: (name) => `Share “${name}”`,
   shareIntroDocument: 'The access given here applies to this page and its sub-pages.',
   shareIntroSpace: 'The access given here applies to every page of the space.',
@@ -833,6 +857,10 @@ const en: DocsMessages = {
   spaceLink: 'Link of the space',
   copyLink: 'Copy the link',
   externalShareHint: 'Your account does not browse the directory: share by link, or ask an agent to add people.',
+  publicLinkActive: {
+    document: 'A public link is active: anyone with this link reads the page without signing in.',
+    space: 'A public link is active: anyone with the link of one of its pages reads it without signing in.',
+  },
 
   exportTitle: (title) => `Export “${title}”`,
   formatLegend: 'Format',

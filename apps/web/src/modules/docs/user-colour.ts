@@ -19,6 +19,12 @@ export const presenceColours = [
   '#6a3e99', // purple (dark)
 ] as const;
 
+/**
+ * The colour of a visitor following a public link (not signed in, so without an id): a neutral grey,
+ * white text at 5.7:1, the same for every visitor.
+ */
+export const visitorColour = '#666666';
+
 /** FNV-1a over the UTF-16 code units: small, stable, and spreads close ids apart. */
 function hashOf(text: string): number {
   let hash = 0x811c9dc5;

@@ -232,6 +232,29 @@ export function createCollabServer(deps: CollabServerDependencies) {
       }
     },
 
+    /**
+     * Checks again the permission of every open connection (after a grant was revoked or a page moved):
+     * a connection that may no longer read is closed, one that may no longer edit becomes read-only. Read-only
+     * connections send nothing, so without this a visitor whose link was removed would keep receiving the page.
+     */
+    async recheckConnections(): Promise<void> {
+      for (const document of hocuspocus.documents.values()) {
+        for (const connection of [...document.connections.keys()]) {
+          const context = connection.context as CollabContext;
+          const principal =
+            context.via === 'session' && context.sessionToken
+              ? await deps.identity.bySession(context.sessionToken)
+              : context.via === 'anonymous'
+                ? deps.identity.anonymous()
+                : context.subject && { userId: context.userId ?? null, displayName: '', subject: context.subject };
+          const access = principal ? await deps.access(principal.subject, document.name) : { read: false, edit: false };
+          context.checkedAt = now();
+          if (!access.read) connection.close(Forbidden);
+          else if (!access.edit) connection.readOnly = true;
+        }
+      }
+    },
+
     /** Closes every connection to a page (trashed, deleted). */
     closePage(documentId: string) {
       hocuspocus.closeConnections(documentId);

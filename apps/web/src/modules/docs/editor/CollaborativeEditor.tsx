@@ -1,6 +1,5 @@
 import { CommentsExtension } from '@blocknote/core/comments';
 import { filterSuggestionItems } from '@blocknote/core/extensions';
-import { en as blockNoteEn, fr as blockNoteFr } from '@blocknote/core/locales';
 import { BlockNoteView } from '@blocknote/mantine';
 import {
   FloatingComposerController,
@@ -10,22 +9,14 @@ import {
   useCreateBlockNote,
   useExtensionState,
 } from '@blocknote/react';
-import { HocuspocusProvider } from '@hocuspocus/provider';
-import { useEffect, useId, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type MouseEvent } from 'react';
 import { useNavigate } from 'react-router';
-import * as Y from 'yjs';
 import type { SensitivityLevel } from '../../../api/types.ts';
 import { useLocale, useMessages } from '../../../i18n.tsx';
 import { writingTasks, type WritingTask } from '../../assistant/assistant.api.ts';
 import { ActionsMenu } from '../ActionsMenu.tsx';
-import {
-  connectionStateOf,
-  presentPeople,
-  type ConnectionState,
-  type Presence,
-  type ProviderSnapshot,
-} from '../collab-state.ts';
-import { docsFragmentName, resolveCommentAuthors, uploadDocumentFile } from '../docs.api.ts';
+import type { ConnectionState, Presence } from '../collab-state.ts';
+import { resolveCommentAuthors, uploadDocumentFile } from '../docs.api.ts';
 import { docsMessages } from '../docs.messages.ts';
 import { AlbertDialog } from './AlbertDialog.tsx';
 import { insertAfterTarget, pageTarget, replaceTarget, selectionTarget, type AlbertTarget } from './albert-edit.ts';
@@ -35,8 +26,10 @@ import { DocsFormattingToolbar } from './DocsFormattingToolbar.tsx';
 import { DocumentLinkDialog } from './DocumentLinkDialog.tsx';
 import { EditorFeaturesContext, type EditorFeatures } from './editor-features.ts';
 import { dsfrEditorTheme } from './editor-theme.ts';
-import { EditorFrame, cspSafeEditorOptions, renderCursor } from './EditorFrame.tsx';
+import { EditorFrame } from './EditorFrame.tsx';
 import { NewThreadCard } from './NewThreadCard.tsx';
+import { pageEditorOptions } from './page-editor-options.ts';
+import { usePageSession, type PageSession } from './page-session.ts';
 
 export interface CollaborativeEditorProps {
   documentId: string;
@@ -59,16 +52,6 @@ export interface CollaborativeEditorProps {
   onPresenceChange: (people: Presence[]) => void;
 }
 
-/** `ws(s)://<this host>/collab`: Hocuspocus on the app's own origin (the session cookie authenticates). */
-function collabUrl(): string {
-  return `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/collab`;
-}
-
-interface Session {
-  doc: Y.Doc;
-  provider: HocuspocusProvider;
-}
-
 /**
  * A page edited by several people at once: a Yjs document kept in sync with the server by Hocuspocus
  * (the document's name is the page's id), shown and edited by BlockNote. Says how the connection goes
@@ -77,45 +60,7 @@ interface Session {
  */
 export function CollaborativeEditor(props: CollaborativeEditorProps) {
   const t = useMessages(docsMessages);
-  const [session, setSession] = useState<Session | undefined>();
-  const callbacks = useRef(props);
-  callbacks.current = props;
-  const { documentId } = props;
-
-  useEffect(() => {
-    const doc = new Y.Doc();
-    const provider = new HocuspocusProvider({ url: collabUrl(), name: documentId, document: doc, token: 'session' });
-    const snapshot: ProviderSnapshot = { socket: 'connecting', isSynced: false, hasBeenSynced: false, isDenied: false };
-    const report = () => {
-      snapshot.isSynced = provider.isSynced;
-      if (provider.isSynced) snapshot.hasBeenSynced = true;
-      callbacks.current.onConnectionChange(connectionStateOf(snapshot));
-    };
-    provider.on('status', ({ status }: { status: ProviderSnapshot['socket'] }) => {
-      snapshot.socket = status;
-      report();
-    });
-    provider.on('synced', report);
-    provider.on('authenticated', () => {
-      snapshot.isDenied = false;
-      report();
-    });
-    provider.on('authenticationFailed', () => {
-      snapshot.isDenied = true;
-      report();
-    });
-    const awareness = provider.awareness;
-    const onAwareness = () => {
-      if (awareness) callbacks.current.onPresenceChange(presentPeople(awareness.getStates(), awareness.clientID));
-    };
-    awareness?.on('change', onAwareness);
-    setSession({ doc, provider });
-    return () => {
-      awareness?.off('change', onAwareness);
-      provider.destroy();
-      doc.destroy();
-    };
-  }, [documentId]);
+  const session = usePageSession(props.documentId, props);
 
   if (!session) return <p className="bureau-loading">{t.editorLoading}</p>;
   return <EditorView session={session} {...props} />;
@@ -126,7 +71,7 @@ interface AlbertRequest {
   target: AlbertTarget;
 }
 
-function EditorView(props: CollaborativeEditorProps & { session: Session }) {
+function EditorView(props: CollaborativeEditorProps & { session: PageSession }) {
   const t = useMessages(docsMessages);
   const { locale } = useLocale();
   const navigate = useNavigate();
@@ -146,26 +91,15 @@ function EditorView(props: CollaborativeEditorProps & { session: Session }) {
 
   const editor = useCreateBlockNote(
     {
-      dictionary: locale === 'fr' ? blockNoteFr : blockNoteEn,
-      collaboration: {
-        // BlockNote reads the provider's awareness only (the cursors and names of the others).
-        provider: { awareness: session.provider.awareness ?? undefined },
-        fragment: session.doc.getXmlFragment(docsFragmentName),
-        user: { name: userName, color: userColour },
-        renderCursor,
-        showCursorLabels: 'activity',
-      },
+      ...pageEditorOptions({
+        session,
+        locale,
+        label: t.editorLabel,
+        user: { name: userName, colour: userColour },
+        threadStore,
+        resolveUsers: resolveCommentAuthors,
+      }),
       uploadFile: (file: File) => uploadDocumentFile(documentId, file, csrfToken),
-      tables: { splitCells: true, cellBackgroundColor: true, cellTextColor: true, headers: true },
-      domAttributes: {
-        editor: { 'aria-label': t.editorLabel, role: 'textbox', 'aria-multiline': 'true' },
-      },
-      ...cspSafeEditorOptions,
-      // Every editor of a page knows comments (their mark is part of its content), readers' too.
-      extensions: [
-        ...cspSafeEditorOptions.extensions,
-        CommentsExtension({ threadStore, resolveUsers: resolveCommentAuthors }),
-      ],
     },
     // A new editor for another page, person, role or language; the text itself lives in the Yjs document.
     [session, documentId, csrfToken, userName, userColour, locale, t.editorLabel, threadStore],
