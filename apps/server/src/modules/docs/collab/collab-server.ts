@@ -20,6 +20,8 @@ export interface CollabContext {
   via?: 'session' | 'token' | 'anonymous';
   /** When the permission was last checked (ms). */
   checkedAt?: number;
+  /** Updates of the message being handled, stored and not yet applied. */
+  storedIds?: string[];
 }
 
 /** Who a credential names, or undefined when it names nobody who may still act. */
@@ -95,7 +97,8 @@ function closeError(event: { code: number; reason: string }): Error & { code: nu
  */
 export function createCollabServer(deps: CollabServerDependencies) {
   const now = deps.now ?? Date.now;
-  const recheckIntervalMs = deps.recheckIntervalMs ?? 5_000;
+  // Revocations are pushed at once (`recheckConnections`); this catches ended sessions and expired grants.
+  const recheckIntervalMs = deps.recheckIntervalMs ?? 15_000;
   const logger = deps.logger;
 
   async function principalOf(context: CollabContext, token: string, documentId: string) {
@@ -108,8 +111,8 @@ export function createCollabServer(deps: CollabServerDependencies) {
     name: 'bureau-docs',
     quiet: true,
     // Stored on every change anyway: these only pace compaction, search indexing and automatic versions.
-    debounce: 2_000,
-    maxDebounce: 10_000,
+    debounce: 5_000,
+    maxDebounce: 30_000,
     timeout: 30_000,
 
     async onAuthenticate({ token, documentName, context, connectionConfig }) {
@@ -129,8 +132,22 @@ export function createCollabServer(deps: CollabServerDependencies) {
     },
 
     async onLoadDocument({ documentName, document }) {
-      await deps.store.loadInto(documentName, document);
+      await deps.store.loadInto(documentName, document, undefined, true);
       return document;
+    },
+
+    // The message's update is in the live document now: compaction may delete its row.
+    afterHandleMessage({ context, documentName }) {
+      if (context.storedIds && context.storedIds.length > 0) {
+        deps.store.markApplied(documentName, context.storedIds);
+        context.storedIds = [];
+      }
+      return Promise.resolve();
+    },
+
+    afterUnloadDocument({ documentName }) {
+      deps.store.forget(documentName);
+      return Promise.resolve();
     },
 
     async beforeHandleMessage({ update: message, connection, context, documentName }) {
@@ -154,7 +171,8 @@ export function createCollabServer(deps: CollabServerDependencies) {
       }
       if (isEmptyUpdate(change)) return;
       if (!isValidUpdate(change)) throw closeError({ code: 4400, reason: 'Malformed update' });
-      await deps.store.append(documentName, change);
+      const id = await deps.store.append(documentName, change);
+      (context.storedIds ??= []).push(id);
     },
 
     async onStoreDocument({ documentName, document, lastContext }) {
@@ -225,7 +243,7 @@ export function createCollabServer(deps: CollabServerDependencies) {
         const before = Y.encodeStateVector(document);
         const result = await work(document);
         const update = Y.encodeStateAsUpdate(document, before);
-        if (!isEmptyUpdate(update)) await deps.store.append(documentId, update);
+        if (!isEmptyUpdate(update)) deps.store.markApplied(documentId, [await deps.store.append(documentId, update)]);
         return result;
       } finally {
         await connection.disconnect();

@@ -14,7 +14,7 @@ export interface CollabStoreDependencies {
 
 interface PendingAppend {
   readonly row: DocsUpdateRow;
-  resolve(): void;
+  resolve(id: string): void;
   reject(error: unknown): void;
 }
 
@@ -24,15 +24,21 @@ interface PendingAppend {
  * loses no acknowledged edit. Yjs updates commute and apply idempotently: the order of the rows does not
  * matter, and a row already covered by the compacted state is harmless.
  *
- * Appends arriving in the same turn of the event loop are written in one transaction (group commit): under
- * load, one commit carries the keystrokes of many editors.
+ * Appends arriving in the same turn of the event loop are written in one statement (group commit): under
+ * load, one commit carries the keystrokes of many editors. Compaction writes the live document's state and
+ * deletes the rows known to be applied to it, without merging updates (a merge of a long page's history
+ * blocked the event loop for tens of milliseconds).
  */
 export function createCollabStore(deps: CollabStoreDependencies) {
   const { database, repository } = deps;
   let pending: PendingAppend[] = [];
   let flushScheduled = false;
-  /** Updates appended per page since its last compaction (this process's count). */
-  const appendedSinceCompaction = new Map<string, number>();
+  /**
+   * Per page, the stored updates this process knows are in its live document (applied after they were
+   * stored, or read when it was loaded): compaction deletes exactly these, since the live state holds them.
+   * An update stored but not yet applied stays for the next compaction.
+   */
+  const appliedIds = new Map<string, Set<string>>();
 
   async function flush(): Promise<void> {
     flushScheduled = false;
@@ -40,26 +46,30 @@ export function createCollabStore(deps: CollabStoreDependencies) {
     pending = [];
     if (batch.length === 0) return;
     try {
-      await database.transaction(async (context) => {
-        await repository.insertUpdates(
-          batch.map((entry) => entry.row),
-          context.executor,
-        );
-      });
-      for (const entry of batch) entry.resolve();
+      // One statement, atomic on its own: no explicit transaction (on PostgreSQL, two round trips fewer).
+      await repository.insertUpdates(batch.map((entry) => entry.row));
+      for (const entry of batch) entry.resolve(entry.row.id);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }
   }
 
+  function appliedOf(documentId: string): Set<string> {
+    let ids = appliedIds.get(documentId);
+    if (!ids) {
+      ids = new Set();
+      appliedIds.set(documentId, ids);
+    }
+    return ids;
+  }
+
   return {
     /**
-     * Stores one update durably; resolves once committed. The update must have been checked with
-     * `isValidUpdate` (a malformed row would make the page unreadable).
+     * Stores one update durably; resolves with its row id once committed. The update must have been
+     * checked with `isValidUpdate` (a malformed row would make the page unreadable).
      */
-    append(documentId: string, data: Uint8Array): Promise<void> {
-      appendedSinceCompaction.set(documentId, (appendedSinceCompaction.get(documentId) ?? 0) + 1);
-      return new Promise<void>((resolve, reject) => {
+    append(documentId: string, data: Uint8Array): Promise<string> {
+      return new Promise<string>((resolve, reject) => {
         pending.push({
           row: { document_id: documentId, id: deps.newId(), data, created_at: deps.now().toISOString() },
           resolve,
@@ -72,16 +82,35 @@ export function createCollabStore(deps: CollabStoreDependencies) {
       });
     },
 
-    /** How many updates this process stored for the page since it last compacted it. */
-    appendedSinceCompaction: (documentId: string) => appendedSinceCompaction.get(documentId) ?? 0,
+    /** Records that stored updates are now in the page's live document. */
+    markApplied(documentId: string, ids: Iterable<string>): void {
+      const applied = appliedOf(documentId);
+      for (const id of ids) applied.add(id);
+    },
 
-    /** Applies the page's stored content to `document` (empty for a new page). */
-    async loadInto(documentId: string, document: Y.Doc, executor = database.executor): Promise<void> {
+    /** How many stored updates of the page wait for compaction in this process. */
+    appliedCount: (documentId: string) => appliedIds.get(documentId)?.size ?? 0,
+
+    /** Forgets what this process knew of a page it unloaded. */
+    forget(documentId: string): void {
+      appliedIds.delete(documentId);
+    },
+
+    /**
+     * Applies the page's stored content to `document` (empty for a new page). With `isLive`, the rows read
+     * are recorded as applied (the live document of the collaboration server holds them).
+     */
+    async loadInto(documentId: string, document: Y.Doc, executor = database.executor, isLive = false): Promise<void> {
       const [content, updates] = await Promise.all([
         repository.findContent(documentId, executor),
         repository.listUpdates(documentId, executor),
       ]);
       const parts = [...(content ? [content.state] : []), ...updates.map((update) => update.data)];
+      if (isLive)
+        this.markApplied(
+          documentId,
+          updates.map((update) => update.id),
+        );
       if (parts.length === 0) return;
       try {
         Y.applyUpdate(document, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts));
@@ -110,33 +139,26 @@ export function createCollabStore(deps: CollabStoreDependencies) {
     },
 
     /**
-     * Folds the stored updates into the compacted state: the live document's state merged with every row
-     * read (a row still in flight, stored but not yet applied, is kept by the merge), then those rows deleted.
+     * Writes the live document's state as the page's compacted content and deletes the stored updates it
+     * is known to hold, in one transaction. No merge: the live state already contains them.
      */
-    async compact(documentId: string, liveState: Uint8Array | null): Promise<{ sizeBytes: number }> {
-      appendedSinceCompaction.set(documentId, 0);
-      return database.transaction(async (context) => {
-        const [content, updates] = await Promise.all([
-          repository.findContent(documentId, context.executor),
-          repository.listUpdates(documentId, context.executor),
-        ]);
-        const parts = [
-          ...(liveState ? [liveState] : content ? [content.state] : []),
-          ...updates.map((update) => update.data),
-        ];
-        if (updates.length === 0 && liveState === null) return { sizeBytes: content?.size_bytes ?? 0 };
-        const state = parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
+    async compact(documentId: string, liveState: Uint8Array): Promise<{ sizeBytes: number }> {
+      const applied = [...appliedOf(documentId)];
+      await database.transaction(async (context) => {
         await repository.upsertContent(
-          { document_id: documentId, state, size_bytes: state.byteLength, updated_at: deps.now().toISOString() },
+          {
+            document_id: documentId,
+            state: liveState,
+            size_bytes: liveState.byteLength,
+            updated_at: deps.now().toISOString(),
+          },
           context.executor,
         );
-        await repository.deleteUpdates(
-          documentId,
-          updates.map((update) => update.id),
-          context.executor,
-        );
-        return { sizeBytes: state.byteLength };
+        await repository.deleteUpdates(documentId, applied, context.executor);
       });
+      const remaining = appliedOf(documentId);
+      for (const id of applied) remaining.delete(id);
+      return { sizeBytes: liveState.byteLength };
     },
 
     /** Replaces the page's content by a state (a new page from a template, an import, a copy). */
