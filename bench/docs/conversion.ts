@@ -1,11 +1,11 @@
 // Measures the conversions on a long page: about 5,000 words with 10 tables, lists, code and quotes.
-// Run: node apps/server/src/modules/docs/conversion/measure-conversion.ts
+// Run: npm run bench:docs-conversion (node bench/docs/conversion.ts)
 // Prints, for each export format and for the import of the DOCX, the first call (which loads BlockNote
 // and the format's library) and the median of the next runs, in milliseconds.
 import { docsExportFormats } from '@bureau/contracts';
-import { blockNoteEditor } from './blocknote-editor.ts';
-import { exportBlocks } from './export-document.ts';
-import { importDocument } from './import-document.ts';
+import { blockNoteEditor } from '../../apps/server/src/modules/docs/conversion/blocknote-editor.ts';
+import { exportBlocks } from '../../apps/server/src/modules/docs/conversion/export-document.ts';
+import { importDocument } from '../../apps/server/src/modules/docs/conversion/import-document.ts';
 
 const runs = 7;
 
