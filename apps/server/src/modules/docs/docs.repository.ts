@@ -338,34 +338,39 @@ export function createDocsRepository(database: Database) {
     },
 
     /** The user's favourite pages outside the trash, passing the filter, last added first. */
-    listFavourites: (
+    /**
+     * The user's favourite pages (`favourites`, last added first) or visited pages (`recent`, last visited
+     * first), outside the trash and passing the filter.
+     */
+    listPersonal: (
+      which: 'favourites' | 'recent',
       userId: string,
       readable: Expression<SqlBool>,
       page: { limit: number; before?: { at: string; id: string } },
       executor?: Executor,
     ) => {
-      let query = tables(executor)
-        .selectFrom('docs_favourites')
-        .innerJoin('docs_documents', 'docs_documents.id', 'docs_favourites.document_id')
-        .selectAll('docs_documents')
-        .select('docs_favourites.created_at as listed_at')
-        .where('docs_favourites.user_id', '=', userId)
-        .where('docs_documents.trashed_at', 'is', null)
-        .where(readable);
+      // Both lists have the same shape: the user's rows of one table joined to the pages, by a time column.
+      const query =
+        which === 'favourites'
+          ? tables(executor)
+              .selectFrom('docs_favourites as listed')
+              .innerJoin('docs_documents', 'docs_documents.id', 'listed.document_id')
+              .select('listed.created_at as listed_at')
+              .where('listed.user_id', '=', userId)
+          : tables(executor)
+              .selectFrom('docs_visits as listed')
+              .innerJoin('docs_documents', 'docs_documents.id', 'listed.document_id')
+              .select('listed.visited_at as listed_at')
+              .where('listed.user_id', '=', userId);
+      const at = sql.ref<string>(which === 'favourites' ? 'listed.created_at' : 'listed.visited_at');
+      let filtered = query.selectAll('docs_documents').where('docs_documents.trashed_at', 'is', null).where(readable);
       if (page.before) {
-        const { at, id } = page.before;
-        query = query.where((eb) =>
-          eb.or([
-            eb('docs_favourites.created_at', '<', at),
-            eb.and([eb('docs_favourites.created_at', '=', at), eb('docs_documents.id', '<', id)]),
-          ]),
+        const before = page.before;
+        filtered = filtered.where((eb) =>
+          eb.or([eb(at, '<', before.at), eb.and([eb(at, '=', before.at), eb('docs_documents.id', '<', before.id)])]),
         );
       }
-      return query
-        .orderBy('docs_favourites.created_at', 'desc')
-        .orderBy('docs_documents.id', 'desc')
-        .limit(page.limit)
-        .execute();
+      return filtered.orderBy(at, 'desc').orderBy('docs_documents.id', 'desc').limit(page.limit).execute();
     },
 
     recordVisit: (userId: string, documentId: string, at: string, executor?: Executor) =>
@@ -374,36 +379,6 @@ export function createDocsRepository(database: Database) {
         .values({ user_id: userId, document_id: documentId, visited_at: at })
         .onConflict((conflict) => conflict.columns(['user_id', 'document_id']).doUpdateSet({ visited_at: at }))
         .execute(),
-
-    listRecent: (
-      userId: string,
-      readable: Expression<SqlBool>,
-      page: { limit: number; before?: { at: string; id: string } },
-      executor?: Executor,
-    ) => {
-      let query = tables(executor)
-        .selectFrom('docs_visits')
-        .innerJoin('docs_documents', 'docs_documents.id', 'docs_visits.document_id')
-        .selectAll('docs_documents')
-        .select('docs_visits.visited_at as listed_at')
-        .where('docs_visits.user_id', '=', userId)
-        .where('docs_documents.trashed_at', 'is', null)
-        .where(readable);
-      if (page.before) {
-        const { at, id } = page.before;
-        query = query.where((eb) =>
-          eb.or([
-            eb('docs_visits.visited_at', '<', at),
-            eb.and([eb('docs_visits.visited_at', '=', at), eb('docs_documents.id', '<', id)]),
-          ]),
-        );
-      }
-      return query
-        .orderBy('docs_visits.visited_at', 'desc')
-        .orderBy('docs_documents.id', 'desc')
-        .limit(page.limit)
-        .execute();
-    },
 
     // --- content ---
     findContent: async (documentId: string, executor?: Executor) => {

@@ -908,10 +908,7 @@ export function createDocsService(deps: DocsServiceDependencies) {
     const size = pageSize(limit);
     const readable = await readableFilter(subject, true);
     const page = { limit: size + 1, ...(before?.at ? { before: { at: before.at, id: before.id } } : {}) };
-    const rows =
-      which === 'favourites'
-        ? await repository.listFavourites(subject.userId, readable, page)
-        : await repository.listRecent(subject.userId, readable, page);
+    const rows = await repository.listPersonal(which, subject.userId, readable, page);
     const shown = rows.slice(0, size);
     const last = shown.at(-1);
     return {
