@@ -12,6 +12,8 @@ export interface RunningBureau {
   output: () => string;
   /** Stops it with SIGTERM, waits for its exit, removes its data directory; resolves with its exit code. */
   stop: () => Promise<number | null>;
+  /** Resolves with its exit code once it has exited (on its own, or after `stop`). */
+  exited: Promise<number | null>;
 }
 
 /** Starts `bureau start` on an empty temporary data directory (SQLite) and a free port. */
@@ -27,6 +29,7 @@ export async function startBureau(extraEnv: Record<string, string> = {}): Promis
       dataDir,
       address: bureau.address,
       output: () => bureau.output(),
+      exited: bureau.exited,
       stop: async () => {
         const code = await bureau.stop();
         await rm(dataDir, { recursive: true, force: true });

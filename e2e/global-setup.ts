@@ -15,6 +15,7 @@ declare module 'vitest' {
 }
 
 let bureau: RunningBureau | undefined;
+let stopRequested = () => {};
 
 const webDirectory = path.resolve(import.meta.dirname, '../apps/web');
 
@@ -70,6 +71,17 @@ export async function setup(project: TestProject): Promise<void> {
     // Every journey's browser comes from 127.0.0.1, in parallel: one address for many people.
     BUREAU_RATE_LIMIT: '100000',
   });
+  // A server that exits before the teardown would fail every later journey with "connection refused":
+  // say so at once, with what it wrote last.
+  let stopping = false;
+  const running = bureau;
+  void running.exited.then((code) => {
+    if (!stopping)
+      console.error(`e2e: Bureau exited with ${String(code)} during the journeys:\n${running.output().slice(-4000)}`);
+  });
+  stopRequested = () => {
+    stopping = true;
+  };
   project.provide('bureauAddress', bureau.address);
   project.provide('bureauDataDir', bureau.dataDir);
 }
@@ -77,6 +89,7 @@ export async function setup(project: TestProject): Promise<void> {
 /** Stops Bureau with SIGTERM: it must exit cleanly and must not have logged an error meanwhile. */
 export async function teardown(): Promise<void> {
   if (!bureau) return;
+  stopRequested();
   const code = await bureau.stop();
   const output = bureau.output();
   const errors = output.split('\n').filter((line) => /"level":"(error|fatal)"/.test(line));

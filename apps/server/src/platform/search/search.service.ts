@@ -151,6 +151,12 @@ export interface SearchService {
       event: BureauEvent<Name>,
     ) => SearchIndexChange | undefined | Promise<SearchIndexChange | undefined>,
   ): () => void;
+  /**
+   * Registers what brings a module's documents up to date before `search` and `recent` read the index
+   * outside a transaction: a module indexing in the background after its commits (chat messages) is then
+   * read its own writes. A rejection is the module's to log; reading goes on.
+   */
+  beforeReading(catchUp: () => Promise<void>): void;
   /** What `subject` may read, most recently changed first (the home page's recent items); no snippet. */
   recent(
     subject: Subject,
@@ -397,6 +403,13 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
     };
   }
 
+  const catchUps: Array<() => Promise<void>> = [];
+  /** Runs the modules' catch-ups (see `beforeReading`), except inside a caller's transaction. */
+  async function catchUp(options: SearchReadOptions | undefined): Promise<void> {
+    if (options?.context !== undefined || catchUps.length === 0) return;
+    await Promise.allSettled(catchUps.map((run) => run()));
+  }
+
   return {
     defineType(definition) {
       const fail = (message: string): never => {
@@ -464,7 +477,12 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
       });
     },
 
+    beforeReading(run) {
+      catchUps.push(run);
+    },
+
     async recent(subject, query, options) {
+      await catchUp(options);
       const limit = query.limit ?? 10;
       if (!Number.isInteger(limit) || limit < 1 || limit > searchLimits.pageSizeMax) {
         throw searchErrors.create('SEARCH_LIMIT_INVALID', { max: searchLimits.pageSizeMax });
@@ -492,6 +510,7 @@ export function createSearchService(deps: SearchServiceDependencies): SearchServ
 
     async search(subject, query, options) {
       const { terms, limit, offset, types } = validateQuery(query);
+      await catchUp(options);
       if (definitions.size === 0) return { items: [], facets: [], nextCursor: null };
       const context = options?.context;
       // One more than the page, to know whether another follows.

@@ -2,6 +2,7 @@ import type { ChatFeature, ChatFeatureContext } from '../feature.ts';
 import { createAccountValidity } from './account-validity.ts';
 import { registerLastAdminHandover } from './last-admin-handover.ts';
 import { chatIntegrationMigration } from './migrations/202612010940_chat_integration.ts';
+import { chatSearchQueueMigration } from './migrations/202612050900_chat_search_queue.ts';
 import { createPeople } from './people.ts';
 import { accessRulesRule } from './policies/access-rules.ts';
 import { forumRoomsRule } from './policies/forum-rooms.ts';
@@ -58,7 +59,7 @@ export function createIntegrationFeature(context: ChatFeatureContext, options: I
   context.rooms.onAppend(notifications.onAppend);
 
   return {
-    migrations: [chatIntegrationMigration],
+    migrations: [chatIntegrationMigration, chatSearchQueueMigration],
     registerRoutes(http) {
       sensitivity.registerRoutes(http);
       accountValidity.registerRoutes(http);
@@ -77,10 +78,11 @@ export function createIntegrationFeature(context: ChatFeatureContext, options: I
     async start() {
       // The retention sweep of a running server (one queued at a time; it queues its successor).
       await retention.scheduleNext(0);
+      search.start();
     },
-    stop() {
+    async stop() {
       people.stop();
-      return Promise.resolve();
+      await search.stop();
     },
   };
 }

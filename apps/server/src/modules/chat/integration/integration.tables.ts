@@ -30,7 +30,15 @@ export type ChatRenewalTokenRow = {
   used_at: string | null;
 };
 
+/** A message (or an edit) appended and not indexed yet (room-search.ts). */
+export type ChatSearchQueueRow = {
+  stream_ordering: number;
+  room_id: string;
+  event_id: string;
+};
+
 export type IntegrationTables = {
+  chat_search_queue: ChatSearchQueueRow;
   chat_integration_people: ChatPersonRow;
   chat_integration_room_grants: ChatRoomGrantRow;
   chat_integration_renewal_tokens: ChatRenewalTokenRow;

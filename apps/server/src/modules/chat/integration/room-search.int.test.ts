@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BureauApp } from '../../../app.ts';
+import { buildApp, type BureauApp } from '../../../app.ts';
 import type { ChatTables } from '../chat.tables.ts';
+import type { IntegrationTables } from './integration.tables.ts';
 import { apiKeyHeaders, createChatWorld, join, statePath, type ChatWorld } from './chat-world.test-support.ts';
 
 interface SearchBody {
@@ -12,6 +13,37 @@ async function searchAs(app: BureauApp, headers: Record<string, string>, q: stri
   const response = await app.http.inject({ method: 'GET', url: `/api/search?${query.toString()}`, headers });
   if (response.statusCode !== 200) throw new Error(`search answered ${response.statusCode}: ${response.body}`);
   return response.json<SearchBody>().items;
+}
+
+/**
+ * Takes a message out of the index and puts it back in the queue, as a process that stopped after the
+ * commit and before its indexing pass would have left it.
+ */
+async function requeue(app: BureauApp, roomId: string, eventId: string, headers: Record<string, string>) {
+  // A search first: it waits for the pass indexing the message.
+  await searchAs(app, headers, 'dépêche');
+  const executor = app.platform.database.executor;
+  const event = await executor
+    .withTables<ChatTables>()
+    .selectFrom('chat_events')
+    .select('stream_ordering')
+    .where('event_id', '=', eventId)
+    .executeTakeFirstOrThrow();
+  await app.platform.search.remove('chat.message', eventId);
+  await executor
+    .withTables<IntegrationTables>()
+    .insertInto('chat_search_queue')
+    .values({ stream_ordering: Number(event.stream_ordering), room_id: roomId, event_id: eventId })
+    .execute();
+}
+
+async function queued(app: BureauApp): Promise<string[]> {
+  const rows = await app.platform.database.executor
+    .withTables<IntegrationTables>()
+    .selectFrom('chat_search_queue')
+    .select('event_id')
+    .execute();
+  return rows.map((row) => row.event_id);
 }
 
 describe('Chat in the unified search', () => {
@@ -138,5 +170,42 @@ describe('Chat in the unified search', () => {
     expect((await searchAs(app, headers.alice, 'marchés', 'chat.room')).map((item) => item.label)).toEqual([
       'sensitive',
     ]);
+  });
+
+  it('indexes messages from a queue after their commit, also one an earlier process left, and never one redacted or encrypted while queued', async () => {
+    const { app, alice } = world;
+    const roomId = await alice.createRoom({ name: 'Salle des dépêches' });
+    const first = await alice.send(roomId, { msgtype: 'm.text', body: 'Dépêche de la préfecture' });
+    // A search waits for this process's queue: a sent message is found at once.
+    expect((await searchAs(app, headers.alice, 'préfecture')).map((item) => item.id)).toEqual([first]);
+    expect(await queued(app)).toEqual([]);
+
+    // Redacted, or its room encrypted, while queued: never indexed.
+    const redacted = await alice.send(roomId, { msgtype: 'm.text', body: 'Dépêche retirée du fil' });
+    await requeue(app, roomId, redacted, headers.alice);
+    await alice.ok('PUT', `rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(redacted)}/r-q`, {});
+    expect(await queued(app)).toEqual([]);
+    expect(await searchAs(app, headers.alice, 'retirée')).toEqual([]);
+    const secret = await alice.createRoom({ name: 'Salle bientôt chiffrée' });
+    const before = await alice.send(secret, { msgtype: 'm.text', body: 'Dépêche avant chiffrement' });
+    await requeue(app, secret, before, headers.alice);
+    await alice.ok('PUT', statePath(secret, 'm.room.encryption'), { algorithm: 'm.megolm.v1.aes-sha2' });
+    expect(await queued(app)).toEqual([]);
+    expect(await searchAs(app, headers.alice, 'chiffrement')).toEqual([]);
+
+    // Left in the queue by a process that stopped: the next one indexes it.
+    const left = await alice.send(roomId, { msgtype: 'm.text', body: 'Dépêche du rectorat' });
+    await requeue(app, roomId, left, headers.alice);
+    expect(await queued(app)).toEqual([left]);
+    await app.close();
+    const next = await buildApp(world.environment.config);
+    try {
+      await next.migrate();
+      const nextHeaders = await apiKeyHeaders(next, world.userIds.alice);
+      expect((await searchAs(next, nextHeaders, 'rectorat')).map((item) => item.id)).toEqual([left]);
+      expect(await queued(next)).toEqual([]);
+    } finally {
+      await next.close();
+    }
   });
 });
