@@ -75,6 +75,40 @@ export class ChangeTracker {
   }
 }
 
+/**
+ * "The client went away" for a long-poll: callbacks called once, lighter than an AbortController and its
+ * EventTarget (a /sync makes one per request and one per wait).
+ */
+export class Cancellation {
+  #cancelled = false;
+  #listeners: Array<() => void> | undefined;
+
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  cancel(): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  /** Calls `listener` once, on cancel (at once when cancelled already); returns what removes it. */
+  onCancel(listener: () => void): () => void {
+    if (this.#cancelled) {
+      listener();
+      return () => undefined;
+    }
+    (this.#listeners ??= []).push(listener);
+    return () => {
+      const index = this.#listeners?.indexOf(listener) ?? -1;
+      if (index >= 0) this.#listeners?.splice(index, 1);
+    };
+  }
+}
+
 interface Waiter {
   readonly keys: readonly string[];
   readonly wake: () => void;
@@ -169,18 +203,18 @@ export class StreamNotifier {
   }
 
   /**
-   * Resolves `true` when one of `keys` is notified, `false` after `timeoutMs`, when `signal` aborts or the
-   * notifier closes (shutdown: long-polls answer at once with what they have).
+   * Resolves `true` when one of `keys` is notified, `false` after `timeoutMs`, when `cancellation` is
+   * cancelled or the notifier closes (shutdown: long-polls answer at once with what they have).
    */
-  wait(keys: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.#closed || timeoutMs <= 0 || signal?.aborted) return Promise.resolve(false);
+  wait(keys: readonly string[], timeoutMs: number, cancellation?: Cancellation): Promise<boolean> {
+    if (this.#closed || timeoutMs <= 0 || cancellation?.cancelled) return Promise.resolve(false);
     return new Promise((resolve) => {
       let settled = false;
       const finish = (changed: boolean) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unlink?.();
         for (const key of keys) {
           const set = this.#waiters.get(key);
           set?.delete(waiter);
@@ -188,10 +222,9 @@ export class StreamNotifier {
         }
         resolve(changed);
       };
-      const onAbort = () => finish(false);
       const waiter: Waiter = { keys, wake: () => finish(true) };
       const timer = setTimeout(() => finish(false), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unlink = cancellation?.onCancel(() => finish(false));
       for (const key of keys) {
         let set = this.#waiters.get(key);
         if (!set) {

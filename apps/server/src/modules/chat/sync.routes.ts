@@ -5,6 +5,7 @@ import type { ChatTables } from './chat.tables.ts';
 import { matrixError } from './matrix-errors.ts';
 import type { MatrixAuthenticator } from './matrix-http.ts';
 import { parseMatrix, queryInteger } from './matrix-validation.ts';
+import { Cancellation } from './stream.ts';
 import { parseSyncToken, type SyncFilter, type SyncService } from './sync.ts';
 
 const hidden = { schema: { hide: true } } as const;
@@ -65,8 +66,8 @@ export function registerSyncRoutes(
       }
     }
     // The request is abandoned when the client goes away: the long-poll stops waiting.
-    const controller = new AbortController();
-    const onClose = () => controller.abort();
+    const cancellation = new Cancellation();
+    const onClose = () => cancellation.cancel();
     reply.raw.once('close', onClose);
     try {
       const response = await deps.sync.sync({
@@ -75,7 +76,7 @@ export function registerSyncRoutes(
         filter,
         fullState: query.full_state === 'true',
         timeoutMs: query.since === undefined ? 0 : Math.min(query.timeout ?? 0, maxTimeoutMs),
-        signal: controller.signal,
+        cancellation,
       });
       void reply.header('cache-control', 'no-store');
       return response;

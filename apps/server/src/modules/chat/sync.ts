@@ -10,7 +10,14 @@ import {
 } from './client-events.ts';
 import { matrixError } from './matrix-errors.ts';
 import type { RecentEvents } from './recent-events.ts';
-import { currentStreamPosition, roomKey, roomReceiptsKey, userKey, type StreamNotifier } from './stream.ts';
+import {
+  Cancellation,
+  currentStreamPosition,
+  roomKey,
+  roomReceiptsKey,
+  userKey,
+  type StreamNotifier,
+} from './stream.ts';
 import type { TypingTracker } from './typing.ts';
 
 /** A sync token: everything up to `position` of the stream, and typing changes up to `typing`. */
@@ -150,7 +157,8 @@ export interface SyncRequest {
   readonly filter: SyncFilter;
   readonly fullState: boolean;
   readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
+  /** Cancelled when the client goes away: the long-poll stops waiting. */
+  readonly cancellation?: Cancellation;
 }
 
 const defaultTimelineLimit = 10;
@@ -199,6 +207,17 @@ export function createSyncService(deps: SyncDependencies) {
       if (oldest !== undefined) membershipCache.delete(oldest);
     }
     return rows;
+  }
+
+  // The keys a long-poll waits on, per list of memberships (cached lists are reused by every wait).
+  const waitKeys = new WeakMap<MembershipRow[], string[]>();
+  function waitKeysOf(userId: string, rows: MembershipRow[]): string[] {
+    let keys = waitKeys.get(rows);
+    if (!keys) {
+      keys = [userKey(userId), ...rows.filter((row) => row.membership === 'join').map((row) => roomKey(row.room_id))];
+      waitKeys.set(rows, keys);
+    }
+    return keys;
   }
 
   async function forgotten(executor: Executor, userId: string): Promise<Set<string>> {
@@ -661,31 +680,26 @@ export function createSyncService(deps: SyncDependencies) {
         request.since.position === upTo &&
         request.since.typing === typingSerial &&
         deadline > deps.clock.now().getTime() &&
-        request.signal?.aborted !== true;
+        request.cancellation?.cancelled !== true;
       let response: Record<string, unknown> | undefined;
       if (!isAtHead) {
         const built = await build(request, upTo, typingSerial);
         const remaining = deadline - deps.clock.now().getTime();
-        if (request.since === undefined || built.hasChanges || remaining <= 0 || request.signal?.aborted) {
+        if (request.since === undefined || built.hasChanges || remaining <= 0 || request.cancellation?.cancelled) {
           return built.response;
         }
         response = built.response;
       }
       // Nothing new: wait for a change concerning the user or one of their rooms. The wait is registered
       // before looking at the stream again, so a change committed meanwhile is never missed.
-      const rooms = await membershipsOf(deps.database.executor, userId, upTo);
-      const keys = [
-        userKey(userId),
-        ...rooms.filter((row) => row.membership === 'join').map((row) => roomKey(row.room_id)),
-      ];
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      request.signal?.addEventListener('abort', abort, { once: true });
+      const keys = waitKeysOf(userId, await membershipsOf(deps.database.executor, userId, upTo));
+      const wait = new Cancellation();
+      const unlink = request.cancellation?.onCancel(() => wait.cancel());
       try {
-        const waiting = deps.notifier.wait(keys, deadline - deps.clock.now().getTime(), controller.signal);
+        const waiting = deps.notifier.wait(keys, deadline - deps.clock.now().getTime(), wait);
         const latest = await streamHead();
         if (latest > upTo || deps.typing.serial > typingSerial) {
-          controller.abort();
+          wait.cancel();
           await waiting;
           continue;
         }
@@ -693,7 +707,7 @@ export function createSyncService(deps: SyncDependencies) {
           return response ?? (await build(request, await streamHead(), deps.typing.serial)).response;
         }
       } finally {
-        request.signal?.removeEventListener('abort', abort);
+        unlink?.();
       }
     }
   }
