@@ -65,7 +65,7 @@ export function createMatrixAuthenticator(deps: { accounts: ChatAccounts; clock:
       throw matrixError('ORG_MATRIX_EXPIRED_ACCOUNT');
     }
     principals.set(request, principal);
-    void deps.accounts.touchDevice(principal, request.ip).catch(() => undefined);
+    void deps.accounts.touchDevice(principal, request.ip)?.catch(() => undefined);
     return principal;
   };
 }
