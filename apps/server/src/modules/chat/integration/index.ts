@@ -43,7 +43,7 @@ export function createIntegrationFeature(context: ChatFeatureContext, options: I
   const sensitivity = createRoomSensitivity(context, resources);
   const search = createRoomSearch(context, resources);
   const notifications = createRoomNotifications(context, people, resources);
-  const retention = createRetentionJob(context);
+  const retention = createRetentionJob(context, search);
   const accountValidity = createAccountValidity(context);
 
   installRoomRules(context.rooms, options.rules ?? defaultRoomRules, (executor, userId) =>

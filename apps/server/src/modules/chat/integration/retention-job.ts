@@ -2,7 +2,8 @@ import type { ChatTables } from '../chat.tables.ts';
 import type { ChatFeatureContext } from '../feature.ts';
 import { encodeCanonicalJson, redactEvent, type CanonicalJsonObject, type JsonObject } from '../protocol/index.ts';
 import { retentionCutoff } from './policies/retention.ts';
-import { chatSearchTypes } from './room-search.ts';
+import type { IntegrationTables } from './integration.tables.ts';
+import { chatSearchTypes, type RoomSearch } from './room-search.ts';
 import { stateTypes } from './room-state.ts';
 
 export const retentionJobType = 'chat.retention.purge';
@@ -20,7 +21,7 @@ const batchSize = 500;
  * and receipts keep their anchors — and leaves the search index. State events are kept (the room needs them).
  * The job schedules its next run itself; `initialise` makes sure one is queued.
  */
-export function createRetentionJob(context: ChatFeatureContext) {
+export function createRetentionJob(context: ChatFeatureContext, roomSearch: Pick<RoomSearch, 'holdRoomQueue'>) {
   const { jobs, database } = context;
   const tables = () => database.executor.withTables<ChatTables>();
 
@@ -29,6 +30,8 @@ export function createRetentionJob(context: ChatFeatureContext) {
     for (;;) {
       const count = await database.transaction(async (transaction) => {
         const executor = transaction.executor.withTables<ChatTables>();
+        // The search queue first (room-search.ts): a pass indexing some of these messages is waited for.
+        await roomSearch.holdRoomQueue(transaction.executor, roomId);
         const rows = await executor
           .selectFrom('chat_events')
           .select(['event_id', 'json'])
@@ -39,6 +42,17 @@ export function createRetentionJob(context: ChatFeatureContext) {
           .orderBy('stream_ordering')
           .limit(batchSize)
           .execute();
+        if (rows.length > 0) {
+          await transaction.executor
+            .withTables<IntegrationTables>()
+            .deleteFrom('chat_search_queue')
+            .where(
+              'event_id',
+              'in',
+              rows.map((row) => row.event_id),
+            )
+            .execute();
+        }
         for (const row of rows) {
           const redacted = redactEvent(JSON.parse(row.json) as JsonObject, roomVersion);
           await executor

@@ -228,6 +228,22 @@ export function createRoomSearch(context: ChatFeatureContext, resources: RoomRes
     }, delayMs);
   }
 
+  /**
+   * Waits for a pass holding some of the room's queued messages and keeps it from taking them until the
+   * caller's transaction ends (PostgreSQL; SQLite runs one transaction at a time). Whoever redacts or purges
+   * messages calls it before changing them or the index: a pass that read a message before cannot then
+   * write it after its removal, and a later pass sees it redacted.
+   */
+  async function holdRoomQueue(executor: Executor, roomId: string): Promise<void> {
+    if (context.database.dialect !== 'postgres') return;
+    await queue(executor)
+      .selectFrom('chat_search_queue')
+      .select('stream_ordering')
+      .where('room_id', '=', roomId)
+      .forUpdate()
+      .execute();
+  }
+
   /** Dequeues a room's queued messages (see `indexQueued`): it waits for a batch holding some of them. */
   async function dequeueRoom(executor: Executor, roomId: string): Promise<void> {
     await queue(executor).deleteFrom('chat_search_queue').where('room_id', '=', roomId).execute();
@@ -286,7 +302,8 @@ export function createRoomSearch(context: ChatFeatureContext, resources: RoomRes
       if (event.type === 'm.room.message') await queueMessage(transaction, room, event);
       const redacts = event.pdu.content['redacts'];
       if (event.type === 'm.room.redaction' && typeof redacts === 'string') {
-        // The queue first: a batch indexing the message holds its row until it commits.
+        // The queue first: a pass indexing the message (or an edit of it) is waited for, then undone.
+        await holdRoomQueue(transaction.executor, room.roomId);
         await queue(transaction.executor).deleteFrom('chat_search_queue').where('event_id', '=', redacts).execute();
         await search.remove(chatSearchTypes.message, redacts, { context: transaction });
       }
@@ -406,6 +423,7 @@ export function createRoomSearch(context: ChatFeatureContext, resources: RoomRes
   return {
     onAppend,
     rebuildRoom,
+    holdRoomQueue,
     /** Resolves once every message queued before the call is indexed (or the pass failed, and logged). */
     flush: pass,
     /** Indexes what a previous run left queued. */
@@ -422,3 +440,5 @@ export function createRoomSearch(context: ChatFeatureContext, resources: RoomRes
     },
   };
 }
+
+export type RoomSearch = ReturnType<typeof createRoomSearch>;
