@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../../app.ts';
 import type { ChatTables } from '../chat.tables.ts';
 import type { IntegrationTables } from './integration.tables.ts';
-import { apiKeyHeaders, createChatWorld, join, statePath, type ChatWorld } from './chat-world.test-support.ts';
+import {
+  apiKeyHeaders,
+  createChatWorld,
+  join,
+  roomResource,
+  statePath,
+  type ChatWorld,
+} from './chat-world.test-support.ts';
 
 interface SearchBody {
   items: Array<{ type: string; id: string; title: string; url: string; label: string | null }>;
@@ -208,4 +215,60 @@ describe('Chat in the unified search', () => {
       await next.close();
     }
   });
+
+  // SQLite runs one transaction at a time: a pass can only run before or after a redaction there.
+  it.runIf(process.env['BUREAU_TEST_DIALECT'] === 'postgres')(
+    'makes a redaction wait for a pass that holds the message, then removes what the pass wrote (PostgreSQL)',
+    async () => {
+      const { app, alice } = world;
+      const roomId = await alice.createRoom({ name: 'Salle des courses' });
+      const eventId = await alice.send(roomId, { msgtype: 'm.text', body: 'Dépêche en course' });
+      await requeue(app, roomId, eventId, headers.alice);
+      // A pass in flight: it holds the queued row and has written the document, not committed yet.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let holding = () => {};
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const resource = await roomResource(app, roomId);
+      const pass = app.platform.database.transaction(async (transaction) => {
+        await transaction.executor
+          .withTables<IntegrationTables>()
+          .selectFrom('chat_search_queue')
+          .select('stream_ordering')
+          .forUpdate()
+          .execute();
+        await app.platform.search.index(
+          {
+            type: 'chat.message',
+            id: eventId,
+            title: 'Salle des courses — Alice Martin',
+            text: 'Dépêche en course',
+            resource,
+            label: 'internal',
+            url: `/messagerie/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}`,
+            updatedAt: new Date(),
+          },
+          { context: transaction },
+        );
+        holding();
+        await released;
+      });
+      await held;
+      const redaction = alice.ok(
+        'PUT',
+        `rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(eventId)}/r-race`,
+        {},
+      );
+      const first = await Promise.race([
+        redaction.then(() => 'redacted'),
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 300)),
+      ]);
+      release();
+      await pass;
+      await redaction;
+      expect(first).toBe('waiting');
+      expect(await searchAs(app, headers.alice, 'course', 'chat.message')).toEqual([]);
+      expect(await queued(app)).toEqual([]);
+    },
+  );
 });
