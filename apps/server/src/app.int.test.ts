@@ -1,33 +1,14 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp, type BureauApp } from './app.ts';
 import { defineErrors } from './platform/errors.ts';
 import { isThrottled } from './platform/http/http-server.ts';
+import { captureLogs } from './testing/capture-logs.ts';
 import { createTestEnvironment, type TestEnvironment } from './testing/test-database.ts';
 
 const exampleErrors = defineErrors({
   EXAMPLE_ROOM_NOT_FOUND: { kind: 'not_found', fr: 'Salon {roomId} introuvable.', en: 'Room {roomId} not found.' },
 });
-
-function captureLogs(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return {
-    stream,
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
 
 describe('Bureau HTTP platform', () => {
   let environment: TestEnvironment;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AskResponse, Conversation } from '@bureau/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
+import { captureLogs } from '../../testing/capture-logs.ts';
 import { signInHeaders } from '../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
 import { servicePublicXml, type FicheFixture } from './testing/knowledge-fixtures.ts';
@@ -61,6 +62,7 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
   let nextReply: (request: FakeChatRequest) => string;
   let otherUserId: string;
   let adminHeaders: Record<string, string>;
+  const logs = captureLogs();
 
   beforeAll(async () => {
     upstream = await startFakeOpenAiUpstream({
@@ -91,7 +93,7 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
       BUREAU_HOST: '127.0.0.1',
       BUREAU_AI_PROVIDERS_FILE: providersFile,
     });
-    app = await buildApp({ ...environment.config, dataDir: directory });
+    app = await buildApp({ ...environment.config, dataDir: directory }, { logDestination: logs.stream });
     address = await app.listen();
     const identity = app.identity.directory;
     await identity.createOrganisation({ name: 'Ministère', domains: ['min.gouv.fr'] }, system);
@@ -191,6 +193,32 @@ describe('Albert answers (POST /api/assistant/ask)', () => {
     expect(final.answer).toBe(
       `La carte d’identité est gratuite, sauf perte ou vol (timbre de 25 €) [${final.citations[0]?.number}].`,
     );
+  });
+
+  it('stops the work when the reader leaves, streamed or not, and does not report it as an error', async () => {
+    const until = async (condition: () => boolean) => {
+      for (let attempt = 0; attempt < 200 && !condition(); attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(condition()).toBe(true);
+    };
+    for (const accept of ['text/event-stream', 'application/json']) {
+      // The model takes its time: the reader presses « Arrêter » (or closes the page) meanwhile.
+      upstream.setBehaviour({ kind: 'hang', times: 1 });
+      const reader = new AbortController();
+      const answered = fetch(`${address}/api/assistant/ask`, {
+        method: 'POST',
+        headers: { ...agentHeaders, 'content-type': 'application/json', accept },
+        body: JSON.stringify({ question: 'La carte d’identité est-elle gratuite ?' }),
+        signal: reader.signal,
+      }).then((response) => response.text());
+      await until(() => upstream.inFlight === 1);
+      reader.abort();
+      await expect(answered).rejects.toThrow();
+      // Bureau gives up on the model as soon as the reader is gone.
+      await until(() => upstream.inFlight === 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logs.lines().filter((line) => line['level'] === 'error' || line['level'] === 'fatal')).toEqual([]);
   });
 
   it('says it does not know, and where to look, when nothing relevant is found', async () => {

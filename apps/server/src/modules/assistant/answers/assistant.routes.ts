@@ -75,15 +75,15 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
     const caller = callerOf(request);
     const body = parse(askRequestSchema, request.body);
     const subject = await deps.subjectOf(request);
-    const controller = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
+    const signal = abortWhenClientLeaves(reply);
     const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
-    if (!wantsStream) return deps.answers.ask(body, { subject, caller, signal: controller.signal });
+    if (!wantsStream)
+      return answerUnlessClientLeft(reply, deps.logger, signal, () =>
+        deps.answers.ask(body, { subject, caller, signal }),
+      );
     const locale = /^en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'fr';
-    return streamAnswer(reply, deps.logger, locale, (onEvent) =>
-      deps.answers.ask(body, { subject, caller, signal: controller.signal, onEvent }),
+    return streamAnswer(reply, deps.logger, locale, signal, (onEvent) =>
+      deps.answers.ask(body, { subject, caller, signal, onEvent }),
     );
   });
 
@@ -91,16 +91,14 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
   http.post('/api/assistant/write', hidden, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(writeRequestSchema, request.body);
-    const controller = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
+    const signal = abortWhenClientLeaves(reply);
     const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
-    if (!wantsStream) return deps.writing.write(body, caller, { signal: controller.signal });
+    if (!wantsStream)
+      return answerUnlessClientLeft(reply, deps.logger, signal, () => deps.writing.write(body, caller, { signal }));
     const locale = /^en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'fr';
-    return streamAnswer(reply, deps.logger, locale, async (onEvent) => {
+    return streamAnswer(reply, deps.logger, locale, signal, async (onEvent) => {
       const response = await deps.writing.write(body, caller, {
-        signal: controller.signal,
+        signal,
         onDelta: (text) => onEvent({ type: 'delta', text }),
       });
       onEvent({ type: 'written', response });
@@ -312,11 +310,42 @@ export async function registerAssistantRoutes(http: HttpServer, deps: AssistantR
   });
 }
 
+/** A signal aborted when the client goes away before its answer is complete (closed tab, « Arrêter »). */
+function abortWhenClientLeaves(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/**
+ * A JSON answer. If the client left, the work stopped because of it (the usage is recorded as cancelled):
+ * there is no one to answer and nothing went wrong, so the abort is not reported as an error.
+ */
+async function answerUnlessClientLeft<T>(
+  reply: FastifyReply,
+  logger: Logger,
+  signal: AbortSignal,
+  run: () => Promise<T>,
+): Promise<T | FastifyReply> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    logger.debug({ err: error }, 'the client left before its answer was complete');
+    reply.hijack();
+    reply.raw.destroy();
+    return reply;
+  }
+}
+
 /** Server-sent events: `delta`, `citations`, `done`, or `error` (then the stream ends). */
 async function streamAnswer(
   reply: FastifyReply,
   logger: Logger,
   locale: 'fr' | 'en',
+  signal: AbortSignal,
   run: (onEvent: (event: AnswerEvent | { type: 'written'; response: WriteResponse }) => void) => Promise<unknown>,
 ): Promise<FastifyReply> {
   reply.hijack();
@@ -338,6 +367,11 @@ async function streamAnswer(
       else send('done', event.response);
     });
   } catch (error) {
+    if (signal.aborted) {
+      // The reader stopped the answer or closed the page: the work was cancelled on purpose.
+      logger.debug({ err: error }, 'the client left during a streamed answer');
+      return reply;
+    }
     if (!(error instanceof AppError)) logger.error({ err: error }, 'a streamed answer failed');
     const appError =
       error instanceof AppError
