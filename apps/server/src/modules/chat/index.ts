@@ -19,6 +19,7 @@ import { matrixErrorPresenter } from './matrix-errors.ts';
 import { createMatrixAuthenticator, registerMatrixHttpPolicy } from './matrix-http.ts';
 import { chatCoreMigration } from './migrations/202612010900_chat_core.ts';
 import { chatPushActionsByRoomMigration } from './migrations/202612011200_chat_push_actions_by_room.ts';
+import { chatFewerPagesPerMessageMigration } from './migrations/202612070900_chat_fewer_pages_per_message.ts';
 import {
   generateSigningKey,
   privateKeyFromSeed,
@@ -190,6 +191,7 @@ export function createChatModule(deps: ChatModuleDependencies): ChatModule {
     migrations: [
       chatCoreMigration,
       chatPushActionsByRoomMigration,
+      chatFewerPagesPerMessageMigration,
       ...features.flatMap((feature) => feature.migrations),
     ],
     accounts,
