@@ -13,10 +13,13 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointSettings } from './wal-checkpointer.ts';
 
 export type DatabaseDialect = 'sqlite' | 'postgres';
 
-export type DatabaseSettings = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
+export type DatabaseSettings =
+  | { kind: 'sqlite'; path: string; walCheckpoint?: WalCheckpointSettings }
+  | { kind: 'postgres'; url: string; poolSize: number };
 
 /**
  * The schema-agnostic query builder handed around the platform. A repository narrows it to its own
@@ -48,6 +51,8 @@ export interface Database {
   transaction<T>(work: (context: TransactionContext) => Promise<T>, parent?: TransactionContext): Promise<T>;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
+  /** SQLite: what the background checkpoints of the write-ahead log did (wal-checkpointer.ts). */
+  readonly walCheckpoints?: WalCheckpointer['stats'];
   /** Loads a SQLite extension (a shared library) into the connection; absent on PostgreSQL. */
   readonly loadSqliteExtension?: (path: string) => void;
   /** The engine and its version, e.g. "SQLite 3.54.1" or "PostgreSQL 15.19". */
@@ -92,12 +97,24 @@ export function openDatabase(settings: DatabaseSettings): Database {
     connection.pragma('foreign_keys = ON');
     connection.pragma('busy_timeout = 5000');
     const guard = new AsyncLocalStorage<boolean>();
+    const checkpointer = startWalCheckpointer(connection, settings.path, settings.walCheckpoint, async () => {
+      await sql`pragma wal_checkpoint(PASSIVE)`.execute(database.executor);
+    });
     const database = wrap(
       'sqlite',
       new Kysely<object>({ dialect: new BureauSqliteDialect({ database: withStatementCache(connection) }) }),
       guard,
     );
-    return { ...database, loadSqliteExtension: (path) => void connection.loadExtension(path) };
+    return {
+      ...database,
+      walCheckpoints: checkpointer.stats,
+      loadSqliteExtension: (path) => void connection.loadExtension(path),
+      async close() {
+        // The worker's connection first: the last one to close checkpoints everything and removes the log.
+        await checkpointer.close();
+        await database.close();
+      },
+    };
   }
   const pool = new pg.Pool({
     connectionString: settings.url,
