@@ -9,36 +9,16 @@ import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { startChatTestApp } from '../../apps/server/src/modules/chat/testing/chat-test-app.ts';
+import { startRoomsOfTwenty } from './in-process-rooms.ts';
 
 const { values } = parseArgs({
   options: { rooms: { type: 'string', default: '5' }, messages: { type: 'string', default: '500' } },
 });
 const roomCount = Number(values.rooms);
 const messageCount = Number(values.messages);
-process.env.BUREAU_TEST_DIALECT = 'sqlite';
 
-const people = Object.fromEntries(
-  Array.from({ length: 20 }, (_, index) => [
-    `p${index}`,
-    { email: `agent${index}@min.gouv.fr`, displayName: `Agent ${index}` },
-  ]),
-) as Record<string, { email: string; displayName: string }>;
-const world = await startChatTestApp(people);
+const { world, clients, rooms } = await startRoomsOfTwenty(roomCount);
 try {
-  const clients = Object.values(world.clients);
-  const [owner, ...others] = clients;
-  if (!owner) throw new Error('no people');
-  const rooms: string[] = [];
-  for (let index = 0; index < roomCount; index++) {
-    const { room_id: roomId } = await owner.ok<{ room_id: string }>('POST', 'createRoom', {
-      preset: 'private_chat',
-      name: `Salon ${index}`,
-      invite: others.map((client) => client.userId),
-    });
-    for (const client of others) await client.ok('POST', `rooms/${encodeURIComponent(roomId)}/join`, {});
-    rooms.push(roomId);
-  }
   const executor = world.app.platform.database.executor;
   const { rows } = await sql<{ page_size: number }>`pragma page_size`.execute(executor);
   const pageSize = rows[0]?.page_size ?? 4096;

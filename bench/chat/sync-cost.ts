@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { startChatTestApp } from '../../apps/server/src/modules/chat/testing/chat-test-app.ts';
+import { startRoomsOfTwenty } from './in-process-rooms.ts';
 import type { InjectMatrixClient } from '../../apps/server/src/modules/chat/testing/matrix-test-client.ts';
 
 const { values } = parseArgs({
@@ -22,30 +22,10 @@ const { values } = parseArgs({
 });
 const roomCount = Number(values.rooms);
 const messageCount = Number(values.messages);
-process.env.BUREAU_TEST_DIALECT = 'sqlite';
 const syncFilter = { room: { timeline: { limit: 50 }, state: { lazy_load_members: true } } };
 
-const people = Object.fromEntries(
-  Array.from({ length: 20 }, (_, index) => [
-    `p${index}`,
-    { email: `agent${index}@min.gouv.fr`, displayName: `Agent ${index}` },
-  ]),
-) as Record<string, { email: string; displayName: string }>;
-const world = await startChatTestApp(people);
+const { world, clients, rooms } = await startRoomsOfTwenty(roomCount);
 try {
-  const clients = Object.values(world.clients);
-  const [owner, ...others] = clients;
-  if (!owner) throw new Error('no people');
-  const rooms: string[] = [];
-  for (let index = 0; index < roomCount; index++) {
-    const roomId = await owner.createRoom({
-      preset: 'private_chat',
-      name: `Salon ${index}`,
-      invite: others.map((client) => client.userId),
-    });
-    for (const client of others) await client.ok('POST', `rooms/${encodeURIComponent(roomId)}/join`, {});
-    rooms.push(roomId);
-  }
   const devices = new Map<InjectMatrixClient, { filterId: string; since: string }>();
   for (const client of clients) {
     const { filter_id: filterId } = await client.ok<{ filter_id: string }>(
