@@ -33,7 +33,8 @@ export async function startBureauProcess(options: { env: NodeJS.ProcessEnv; cwd:
   };
   try {
     const address = await new Promise<string>((resolveAddress, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Bureau did not start in 15 s:\n${output}`)), 15_000);
+      // A hang guard: on a busy CI machine, loading the sources and seeding the demo took over 15 s.
+      const timer = setTimeout(() => reject(new Error(`Bureau did not start in 60 s:\n${output}`)), 60_000);
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
