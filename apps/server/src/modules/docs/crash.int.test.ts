@@ -75,15 +75,32 @@ describe('Docs crash safety', () => {
         if (number === 0) writer.acknowledged = writer.typed;
       });
     }
-    const typing = setInterval(() => {
-      for (const writer of writers) {
-        writer.client.type(`${writer.name}-${writer.typed}`);
-        writer.typed += 1;
+    // Each writer types bursts of lines 5 ms apart and waits for the server's acknowledgement between
+    // bursts, so acknowledgements happen however slow the machine is; the kill comes once both writers
+    // have had more than 20 lines acknowledged and 1.5 s have passed, with lines in flight.
+    let typing = true;
+    const type = async (writer: (typeof writers)[number]) => {
+      while (typing) {
+        for (let line = 0; line < 8 && typing; line++) {
+          writer.client.type(`${writer.name}-${writer.typed}`);
+          writer.typed += 1;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        while (typing && writer.acknowledged < writer.typed) await new Promise((resolve) => setTimeout(resolve, 5));
       }
-    }, 5);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    };
+    const typists = writers.map((writer) => type(writer));
+    const started = Date.now();
+    const deadline = started + 40_000;
+    while (
+      (Date.now() - started < 1_500 || Math.min(...writers.map((writer) => writer.acknowledged)) <= 20) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await bureau.stop('SIGKILL');
-    clearInterval(typing);
+    typing = false;
+    await Promise.all(typists);
     const acknowledged = writers.map((writer) => writer.acknowledged);
     const typed = writers.map((writer) => writer.typed);
     for (const writer of writers) writer.client.destroy();
@@ -112,5 +129,5 @@ describe('Docs crash safety', () => {
       reader?.destroy();
       await bureau.stop('SIGTERM');
     }
-  }, 60_000);
+  }, 120_000);
 });
