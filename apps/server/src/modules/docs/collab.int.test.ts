@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
 import { signInHeaders } from '../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import { discussionsDocumentName } from './collab/collab-store.ts';
 import { fragmentText } from './collab/fragment-text.ts';
 import { connectCollab, eventually, type CollabClient } from './testing/collab-client.ts';
 
@@ -205,12 +206,17 @@ describe('Docs real-time editing (/collab)', () => {
     expect(status).toBe(403);
   });
 
-  it('lets anyone with a public link read the page live, never write', async () => {
+  it('lets anyone with a public link read the page live, never write, nor see its discussions and editors', async () => {
     const page = await newPage('Avis au public');
     const editor = connect({ documentId: page.id, headers: alice });
     await editor.authentication;
     editor.type('Fermeture exceptionnelle le 2 janvier.');
     await editor.acknowledged();
+    editor.provider.setAwarenessField('user', { name: 'Alice' });
+    const thread = await call<{ id: string }>(alice, 'POST', `/api/docs/${page.id}/threads`, {
+      initialComment: { body: [{ type: 'paragraph', content: [{ type: 'text', text: 'Note interne', styles: {} }] }] },
+    });
+    expect(thread.status).toBe(201);
     const before = connect({ documentId: page.id });
     expect('failed' in (await before.authentication)).toBe(true);
     expect((await call(alice, 'GET', `/api/docs/${page.id}`)).status).toBe(200);
@@ -228,6 +234,25 @@ describe('Docs real-time editing (/collab)', () => {
     visitor.type('Tag');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await storedText(page.id)).toBe('Fermeture exceptionnelle le 2 janvier.');
+
+    // The discussions are a document of their own, for signed-in readers: nothing of them reaches a visitor.
+    expect(Buffer.from(Y.encodeStateAsUpdate(visitor.document)).includes('Note interne')).toBe(false);
+    const visitorDiscussions = connect({ documentId: discussionsDocumentName(page.id) });
+    expect('failed' in (await visitorDiscussions.authentication)).toBe(true);
+    const discussions = connect({ documentId: discussionsDocumentName(page.id), headers: alice });
+    // Read-only even for the page's editor: only the server writes them, after the permission model.
+    expect(await discussions.authentication).toEqual({ scope: 'readonly' });
+    await eventually(() => discussions.document.getMap('threads').has(thread.body.id), 'the editor reads the thread');
+
+    // Editors see the visitor (« Visiteur »); the visitor gets no awareness, so no editor's name.
+    visitor.provider.setAwarenessField('user', { name: 'Visiteur' });
+    const names = (client: CollabClient) =>
+      [...client.provider.awareness!.getStates().values()].map((state) => (state['user'] as { name?: string })?.name);
+    await eventually(() => names(editor).includes('Visiteur'), 'the editor sees the visitor');
+    editor.provider.setAwarenessField('user', { name: 'Alice (modifié)' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(names(visitor)).toEqual(['Visiteur']);
+
     // Removing the link cuts the visitor off at once, although a read-only connection sends nothing.
     const shares = await call<{ items: Array<{ id: string; principal: { kind: string } }> }>(
       alice,
@@ -235,9 +260,9 @@ describe('Docs real-time editing (/collab)', () => {
       `/api/docs/${page.id}/shares`,
     );
     const link = shares.body.items.find((share) => share.principal.kind === 'link')!;
-    expect(app.docs.collab().connectionCount()).toBe(2);
+    const connections = app.docs.collab().connectionCount();
     await call(alice, 'DELETE', `/api/docs/${page.id}/shares/${link.id}`);
-    await eventually(() => app.docs.collab().connectionCount() === 1, 'the visitor is disconnected');
+    await eventually(() => app.docs.collab().connectionCount() === connections - 1, 'the visitor is disconnected');
   });
 
   it('accepts a short-lived collaboration token for this page only', async () => {

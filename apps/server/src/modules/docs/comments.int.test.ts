@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BureauApp } from '../../app.ts';
 import { signInHeaders } from '../../testing/sign-in.ts';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
+import { discussionsDocumentName } from './collab/collab-store.ts';
 import { threadsMapName } from './comments.service.ts';
 import { connectCollab, eventually, type CollabClient } from './testing/collab-client.ts';
 
@@ -127,7 +128,15 @@ describe('Docs comments (/api/docs/:id/threads)', () => {
     });
     expect(anchored.status).toBe(200);
 
-    await eventually(() => editor.document.getMap(threadsMapName).has(created.body.id), 'the editor sees the thread');
+    // The threads live in the page's discussions document, which the editor follows live; the page holds none.
+    const discussions = connectCollab({ address, documentId: discussionsDocumentName(page.id), headers: alice });
+    clients.push(discussions);
+    expect(await discussions.authentication).toEqual({ scope: 'readonly' });
+    await eventually(
+      () => discussions.document.getMap(threadsMapName).has(created.body.id),
+      'the editor sees the thread',
+    );
+    expect(editor.document.getMap(threadsMapName).size).toBe(0);
     const editorText = (
       (editor.document.getXmlFragment(docsFragmentName).get(0) as Y.XmlElement).get(0) as Y.XmlElement
     ).get(0) as Y.XmlElement;
@@ -247,7 +256,7 @@ describe('Docs comments (/api/docs/:id/threads)', () => {
     ).toBe(200);
     expect((await call(alice, 'POST', `/api/docs/${page.id}/threads/${thread.body.id}/resolve`)).status).toBe(200);
     const live = new Y.Doc();
-    Y.applyUpdate(live, await app.docs.store.stateOf(page.id));
+    Y.applyUpdate(live, await app.docs.store.stateOf(discussionsDocumentName(page.id)));
     expect((live.getMap(threadsMapName).get(thread.body.id) as Y.Map<unknown>).get('resolved')).toBe(true);
     expect((await call(alice, 'POST', `/api/docs/${page.id}/threads/${thread.body.id}/unresolve`)).status).toBe(200);
 

@@ -7,10 +7,11 @@ import type { Subject } from '../../platform/authz/subject.ts';
 import type { Logger } from '../../platform/logging.ts';
 import type { NotificationService } from '../../platform/notifications/index.ts';
 import type { CollabServer } from './collab/collab-server.ts';
+import { discussionsDocumentName } from './collab/collab-store.ts';
 import { docsErrors } from './docs.errors.ts';
 import type { DocsService } from './docs.service.ts';
 
-/** The Yjs map of a page holding its comment threads (BlockNote's Yjs thread store format). */
+/** The Yjs map of a page's discussions document holding its threads (BlockNote's Yjs thread store format). */
 export const threadsMapName = 'threads';
 
 /** Links to a person's directory page mark a mention in a comment (the web app's « @ » inserts one). */
@@ -84,16 +85,17 @@ interface YjsSelection {
 }
 
 /**
- * Comments anchored to text, as BlockNote's REST thread store expects them: threads are kept in the page's
- * Yjs map `threads` (so every editor sees them live), but written only here, after the permission model
- * said the user may comment — a commenter's connection is read-only, and a hand-made client cannot touch
- * another person's comment. The anchor is a `comment` mark the server puts on the selected text.
+ * Comments anchored to text, as BlockNote's REST thread store expects them: threads are kept in the Yjs map
+ * `threads` of the page's discussions document (`<id>/discussions` on `/collab`, which signed-in readers
+ * follow live and visitors of a public link cannot open), written only here, after the permission model said
+ * the user may comment — every connection to the discussions is read-only, so a hand-made client cannot
+ * touch another person's comment. The anchor is a `comment` mark the server puts on the page's text.
  */
 export function createCommentsService(deps: CommentsServiceDependencies) {
   async function withThreadStore<T>(
     subject: Subject,
     documentId: string,
-    work: (store: YjsThreadStore, document: Y.Doc) => Promise<T>,
+    work: (store: YjsThreadStore) => Promise<T>,
   ): Promise<T> {
     const { row, role } = await deps.docs.readableDocument(subject, documentId);
     const abilities = deps.docs.abilitiesOf(role);
@@ -101,14 +103,14 @@ export function createCommentsService(deps: CommentsServiceDependencies) {
     if (row.trashed_at) throw docsErrors.create('DOCS_IN_TRASH');
     const { YjsThreadStore, DefaultThreadStoreAuth } = await import('@blocknote/core/comments');
     const userId = subject.userId;
-    return deps.collab().withDocument(documentId, async (document) => {
+    return deps.collab().withDocument(discussionsDocumentName(documentId), async (document) => {
       const store = new YjsThreadStore(
         userId,
         document.getMap(threadsMapName),
         new DefaultThreadStoreAuth(userId, abilities.edit ? 'editor' : 'comment'),
       );
       try {
-        return await work(store, document);
+        return await work(store);
       } catch (error) {
         if (error instanceof Error && /not authorized/i.test(error.message)) {
           throw docsErrors.create('DOCS_COMMENT_FORBIDDEN');
@@ -176,8 +178,8 @@ export function createCommentsService(deps: CommentsServiceDependencies) {
 
     /** Puts the thread's `comment` mark on the text selected when it was created (relative Yjs positions). */
     async addThreadToDocument(subject: Subject, documentId: string, threadId: string, selection: YjsSelection) {
-      return withThreadStore(subject, documentId, (store, document) => {
-        store.getThread(threadId);
+      await withThreadStore(subject, documentId, (store) => Promise.resolve(store.getThread(threadId)));
+      return deps.collab().withDocument(documentId, (document) => {
         let anchor: Y.AbsolutePosition | null = null;
         let head: Y.AbsolutePosition | null = null;
         try {

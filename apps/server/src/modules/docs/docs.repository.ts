@@ -35,8 +35,15 @@ export interface DocsDocumentRow {
 
 export type TemplateScope = 'space' | 'organisation';
 
+/**
+ * The two Yjs documents of a page, stored apart: its content, and its discussions (comment threads), which
+ * only signed-in readers may open — a visitor of a public link receives the content alone.
+ */
+export type DocsPart = 'page' | 'discussions';
+
 export interface DocsContentRow {
   document_id: string;
+  part: DocsPart;
   state: Uint8Array;
   size_bytes: number;
   updated_at: string;
@@ -44,6 +51,7 @@ export interface DocsContentRow {
 
 export interface DocsUpdateRow {
   document_id: string;
+  part: DocsPart;
   id: string;
   data: Uint8Array;
   created_at: string;
@@ -381,20 +389,22 @@ export function createDocsRepository(database: Database) {
         .execute(),
 
     // --- content ---
-    findContent: async (documentId: string, executor?: Executor) => {
+    findContent: async (documentId: string, part: DocsPart, executor?: Executor) => {
       const row = await tables(executor)
         .selectFrom('docs_content')
         .selectAll()
         .where('document_id', '=', documentId)
+        .where('part', '=', part)
         .executeTakeFirst();
       return row && { ...row, state: bytesOf(row.state) };
     },
 
-    listUpdates: async (documentId: string, executor?: Executor) => {
+    listUpdates: async (documentId: string, part: DocsPart, executor?: Executor) => {
       const rows = await tables(executor)
         .selectFrom('docs_updates')
         .select(['id', 'data'])
         .where('document_id', '=', documentId)
+        .where('part', '=', part)
         .orderBy('id')
         .execute();
       return rows.map((row) => ({ id: row.id, data: bytesOf(row.data) }));
@@ -424,7 +434,7 @@ export function createDocsRepository(database: Database) {
         .values(row)
         .onConflict((conflict) =>
           conflict
-            .column('document_id')
+            .columns(['document_id', 'part'])
             .doUpdateSet({ state: row.state, size_bytes: row.size_bytes, updated_at: row.updated_at }),
         )
         .execute(),

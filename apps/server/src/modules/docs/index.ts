@@ -26,6 +26,7 @@ import {
   type DocsService,
 } from './docs.service.ts';
 import { docsCoreMigration } from './migrations/202612041000_docs_core.ts';
+import { docsDiscussionsApartMigration } from './migrations/202612080900_docs_discussions_apart.ts';
 
 export { docsErrors } from './docs.errors.ts';
 export type { DocsService } from './docs.service.ts';
@@ -140,7 +141,7 @@ export function createDocsModule(deps: DocsModuleDependencies): DocsModule {
 
   return {
     name: 'docs',
-    migrations: [docsCoreMigration],
+    migrations: [docsCoreMigration, docsDiscussionsApartMigration],
     docs,
     content,
     comments,

@@ -7,7 +7,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import * as Y from 'yjs';
 import type { Subject } from '../../../platform/authz/subject.ts';
 import type { Logger } from '../../../platform/logging.ts';
-import { isEmptyUpdate, isValidUpdate, type CollabStore } from './collab-store.ts';
+import {
+  discussionsDocumentName,
+  isEmptyUpdate,
+  isValidUpdate,
+  parseCollabDocumentName,
+  type CollabStore,
+} from './collab-store.ts';
 
 /** What a connection to one page carries once authenticated. */
 export interface CollabContext {
@@ -22,6 +28,11 @@ export interface CollabContext {
   checkedAt?: number;
   /** Updates of the message being handled, stored and not yet applied. */
   storedIds?: string[];
+  /**
+   * The documents this socket opened as a visitor (no session, no token), shared by the socket's
+   * connections: they receive no awareness (the names and cursors of the people editing).
+   */
+  readonly visitorDocuments?: Set<string>;
 }
 
 /** Who a credential names, or undefined when it names nobody who may still act. */
@@ -54,10 +65,10 @@ export interface CollabServerDependencies {
   readonly now?: () => number;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Hocuspocus message types carrying Yjs sync messages, and the sync messages that carry document changes. */
 const syncMessageTypes = new Set([0 /* Sync */, 4 /* SyncReply */]);
 const changeSyncTypes = new Set([1 /* SyncStep2 */, 2 /* Update */]);
+const awarenessMessageType = 1;
 export const collabPath = '/collab';
 /** One WebSocket message at most (a pasted page with images is far below). */
 const maxMessageBytes = 16 * 1024 * 1024;
@@ -72,6 +83,12 @@ export function documentChangeOf(message: Uint8Array): Uint8Array | null {
   if (!syncMessageTypes.has(decoding.readVarUint(decoder))) return null;
   if (!changeSyncTypes.has(decoding.readVarUint(decoder))) return null;
   return decoding.readVarUint8Array(decoder);
+}
+
+/** Whether an outgoing message is an awareness update of one of these documents. */
+function isAwarenessOf(message: Uint8Array, documentNames: ReadonlySet<string>): boolean {
+  const decoder = decoding.createDecoder(message);
+  return documentNames.has(decoding.readVarString(decoder)) && decoding.readVarUint(decoder) === awarenessMessageType;
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -94,6 +111,10 @@ function closeError(event: { code: number; reason: string }): Error & { code: nu
  * its permission checked when it opens **and** again while it sends changes; a reader's changes are
  * refused (Hocuspocus's read-only connections), and every accepted change is stored before it is
  * acknowledged.
+ *
+ * A page is two documents: `<id>`, its content, and `<id>/discussions`, its comment threads, which only
+ * signed-in readers may open and only the server writes (comments.service.ts). A visitor following a public
+ * link (no session, no token) gets the content alone, and no awareness: the people editing stay unnamed.
  */
 export function createCollabServer(deps: CollabServerDependencies) {
   const now = deps.now ?? Date.now;
@@ -107,6 +128,19 @@ export function createCollabServer(deps: CollabServerDependencies) {
     return deps.identity.anonymous();
   }
 
+  /** What a connection's principal may do with its page now (nothing once its session or token ended). */
+  async function accessNow(context: CollabContext, documentName: string): Promise<{ read: boolean; edit: boolean }> {
+    const key = parseCollabDocumentName(documentName);
+    const principal =
+      context.via === 'session' && context.sessionToken
+        ? await deps.identity.bySession(context.sessionToken)
+        : context.via === 'anonymous'
+          ? deps.identity.anonymous()
+          : context.subject && { userId: context.userId ?? null, displayName: '', subject: context.subject };
+    if (!key || !principal) return { read: false, edit: false };
+    return deps.access(principal.subject, key.documentId);
+  }
+
   const hocuspocus = new Hocuspocus<CollabContext>({
     name: 'bureau-docs',
     quiet: true,
@@ -116,17 +150,22 @@ export function createCollabServer(deps: CollabServerDependencies) {
     timeout: 30_000,
 
     async onAuthenticate({ token, documentName, context, connectionConfig }) {
-      if (!uuidPattern.test(documentName)) throw closeError(Forbidden);
-      const principal = await principalOf(context, token, documentName);
+      const key = parseCollabDocumentName(documentName);
+      if (!key) throw closeError(Forbidden);
+      const principal = await principalOf(context, token, key.documentId);
       if (!principal) throw closeError(Unauthorized);
-      const access = await deps.access(principal.subject, documentName);
+      // A page's discussions name their authors: for signed-in readers only.
+      if (key.part === 'discussions' && principal.userId === null) throw closeError(Forbidden);
+      const access = await deps.access(principal.subject, key.documentId);
       if (!access.read) throw closeError(Forbidden);
-      connectionConfig.readOnly = !access.edit;
+      connectionConfig.readOnly = key.part === 'discussions' || !access.edit;
+      const via = token.startsWith('bdt_') ? 'token' : context.sessionToken ? 'session' : 'anonymous';
+      if (via === 'anonymous') context.visitorDocuments?.add(documentName);
       return {
         userId: principal.userId,
         displayName: principal.displayName,
         subject: principal.subject,
-        via: token.startsWith('bdt_') ? 'token' : context.sessionToken ? 'session' : 'anonymous',
+        via,
         checkedAt: now(),
       } satisfies Partial<CollabContext>;
     },
@@ -155,13 +194,7 @@ export function createCollabServer(deps: CollabServerDependencies) {
       if (change === null || connection.readOnly) return; // a read-only connection's change is refused by Hocuspocus
       if (now() - (context.checkedAt ?? 0) > recheckIntervalMs) {
         // The session may have ended, the account been deactivated, the grant revoked, the page trashed.
-        const principal =
-          context.via === 'session' && context.sessionToken
-            ? await deps.identity.bySession(context.sessionToken)
-            : context.via === 'anonymous'
-              ? deps.identity.anonymous()
-              : context.subject && { userId: context.userId ?? null, displayName: '', subject: context.subject };
-        const access = principal ? await deps.access(principal.subject, documentName) : { read: false, edit: false };
+        const access = await accessNow(context, documentName);
         context.checkedAt = now();
         if (!access.read) throw closeError(Forbidden);
         if (!access.edit) {
@@ -177,7 +210,10 @@ export function createCollabServer(deps: CollabServerDependencies) {
 
     async onStoreDocument({ documentName, document, lastContext }) {
       await deps.store.compact(documentName, Y.encodeStateAsUpdate(document));
-      await deps.onStored(documentName, document, lastContext?.userId ?? null);
+      // The page's date and author, its search text and its versions follow its content, not its discussions.
+      if (parseCollabDocumentName(documentName)?.part === 'page') {
+        await deps.onStored(documentName, document, lastContext?.userId ?? null);
+      }
     },
   });
 
@@ -208,7 +244,24 @@ export function createCollabServer(deps: CollabServerDependencies) {
         }
         headers.delete('cookie');
         const fetchRequest = new Request(`http://bureau.invalid${url.pathname}${url.search}`, { headers });
-        const connection = hocuspocus.handleConnection(websocket, fetchRequest, sessionToken ? { sessionToken } : {});
+        // What Hocuspocus sends goes through here: a visitor's documents get no awareness.
+        const visitorDocuments = new Set<string>();
+        const socket = {
+          get readyState() {
+            return websocket.readyState;
+          },
+          send(message: Uint8Array) {
+            if (visitorDocuments.size > 0 && isAwarenessOf(message, visitorDocuments)) return;
+            websocket.send(message);
+          },
+          close(code?: number, reason?: string) {
+            websocket.close(code, reason);
+          },
+        };
+        const context: Partial<CollabContext> = sessionToken
+          ? { sessionToken, visitorDocuments }
+          : { visitorDocuments };
+        const connection = hocuspocus.handleConnection(socket, fetchRequest, context);
         websocket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
           const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
           connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -236,14 +289,14 @@ export function createCollabServer(deps: CollabServerDependencies) {
      * Runs `work` on the live page (loaded if no one edits it); every change it makes is broadcast to the
      * editors and stored before this resolves.
      */
-    async withDocument<T>(documentId: string, work: (document: Y.Doc) => Promise<T>): Promise<T> {
-      const connection = await hocuspocus.openDirectConnection(documentId, { userId: null });
+    async withDocument<T>(name: string, work: (document: Y.Doc) => Promise<T>): Promise<T> {
+      const connection = await hocuspocus.openDirectConnection(name, { userId: null });
       try {
         const document = connection.document as Document;
         const before = Y.encodeStateVector(document);
         const result = await work(document);
         const update = Y.encodeStateAsUpdate(document, before);
-        if (!isEmptyUpdate(update)) deps.store.markApplied(documentId, [await deps.store.append(documentId, update)]);
+        if (!isEmptyUpdate(update)) deps.store.markApplied(name, [await deps.store.append(name, update)]);
         return result;
       } finally {
         await connection.disconnect();
@@ -259,13 +312,7 @@ export function createCollabServer(deps: CollabServerDependencies) {
       for (const document of hocuspocus.documents.values()) {
         for (const connection of [...document.connections.keys()]) {
           const context = connection.context as CollabContext;
-          const principal =
-            context.via === 'session' && context.sessionToken
-              ? await deps.identity.bySession(context.sessionToken)
-              : context.via === 'anonymous'
-                ? deps.identity.anonymous()
-                : context.subject && { userId: context.userId ?? null, displayName: '', subject: context.subject };
-          const access = principal ? await deps.access(principal.subject, document.name) : { read: false, edit: false };
+          const access = await accessNow(context, document.name);
           context.checkedAt = now();
           if (!access.read) connection.close(Forbidden);
           else if (!access.edit) connection.readOnly = true;
@@ -273,9 +320,10 @@ export function createCollabServer(deps: CollabServerDependencies) {
       }
     },
 
-    /** Closes every connection to a page (trashed, deleted). */
+    /** Closes every connection to a page and its discussions (trashed, deleted). */
     closePage(documentId: string) {
       hocuspocus.closeConnections(documentId);
+      hocuspocus.closeConnections(discussionsDocumentName(documentId));
     },
 
     /** How many connections are open (metrics, tests). */

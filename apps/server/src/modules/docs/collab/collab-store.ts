@@ -2,7 +2,29 @@ import * as Y from 'yjs';
 import type { Database } from '../../../platform/db/database.ts';
 import type { IdGenerator } from '../../../platform/ids.ts';
 import type { Logger } from '../../../platform/logging.ts';
-import type { DocsRepository, DocsUpdateRow } from '../docs.repository.ts';
+import type { DocsPart, DocsRepository, DocsUpdateRow } from '../docs.repository.ts';
+
+const documentNamePattern = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\/discussions)?$/i;
+
+/**
+ * The Yjs documents of `/collab`, by name: `<page id>` is a page's content, `<page id>/discussions` its
+ * comment threads (a document of their own, which visitors of a public link cannot open).
+ */
+export function parseCollabDocumentName(name: string): { documentId: string; part: DocsPart } | undefined {
+  const match = documentNamePattern.exec(name);
+  return match ? { documentId: match[1]!, part: match[2] ? 'discussions' : 'page' } : undefined;
+}
+
+/** The `/collab` name of a page's discussions. */
+export function discussionsDocumentName(documentId: string): string {
+  return `${documentId}/discussions`;
+}
+
+function keyOf(name: string): { documentId: string; part: DocsPart } {
+  const key = parseCollabDocumentName(name);
+  if (!key) throw new Error(`docs: not a collaboration document name: ${name}`);
+  return key;
+}
 
 export interface CollabStoreDependencies {
   readonly database: Database;
@@ -19,8 +41,9 @@ interface PendingAppend {
 }
 
 /**
- * Where the content of each page lives: a compacted Yjs state (`docs_content`) plus the updates received
- * since (`docs_updates`), each written before the server acknowledges it to its sender, so that a kill -9
+ * Where the Yjs documents of pages live (each page's content and its discussions, named as in
+ * `parseCollabDocumentName`): a compacted Yjs state (`docs_content`) plus the updates received since
+ * (`docs_updates`), each written before the server acknowledges it to its sender, so that a kill -9
  * loses no acknowledged edit. Yjs updates commute and apply idempotently: the order of the rows does not
  * matter, and a row already covered by the compacted state is harmless.
  *
@@ -68,11 +91,11 @@ export function createCollabStore(deps: CollabStoreDependencies) {
     return flushing;
   }
 
-  function appliedOf(documentId: string): Set<string> {
-    let ids = appliedIds.get(documentId);
+  function appliedOf(name: string): Set<string> {
+    let ids = appliedIds.get(name);
     if (!ids) {
       ids = new Set();
-      appliedIds.set(documentId, ids);
+      appliedIds.set(name, ids);
     }
     return ids;
   }
@@ -82,10 +105,11 @@ export function createCollabStore(deps: CollabStoreDependencies) {
      * Stores one update durably; resolves with its row id once committed. The update must have been
      * checked with `isValidUpdate` (a malformed row would make the page unreadable).
      */
-    append(documentId: string, data: Uint8Array): Promise<string> {
+    append(name: string, data: Uint8Array): Promise<string> {
+      const { documentId, part } = keyOf(name);
       return new Promise<string>((resolve, reject) => {
         pending.push({
-          row: { document_id: documentId, id: deps.newId(), data, created_at: deps.now().toISOString() },
+          row: { document_id: documentId, part, id: deps.newId(), data, created_at: deps.now().toISOString() },
           resolve,
           reject,
         });
@@ -97,32 +121,33 @@ export function createCollabStore(deps: CollabStoreDependencies) {
     },
 
     /** Records that stored updates are now in the page's live document. */
-    markApplied(documentId: string, ids: Iterable<string>): void {
-      const applied = appliedOf(documentId);
+    markApplied(name: string, ids: Iterable<string>): void {
+      const applied = appliedOf(name);
       for (const id of ids) applied.add(id);
     },
 
     /** How many stored updates of the page wait for compaction in this process. */
-    appliedCount: (documentId: string) => appliedIds.get(documentId)?.size ?? 0,
+    appliedCount: (name: string) => appliedIds.get(name)?.size ?? 0,
 
     /** Forgets what this process knew of a page it unloaded. */
-    forget(documentId: string): void {
-      appliedIds.delete(documentId);
+    forget(name: string): void {
+      appliedIds.delete(name);
     },
 
     /**
      * Applies the page's stored content to `document` (empty for a new page). With `isLive`, the rows read
      * are recorded as applied (the live document of the collaboration server holds them).
      */
-    async loadInto(documentId: string, document: Y.Doc, executor = database.executor, isLive = false): Promise<void> {
+    async loadInto(name: string, document: Y.Doc, executor = database.executor, isLive = false): Promise<void> {
+      const { documentId, part } = keyOf(name);
       const [content, updates] = await Promise.all([
-        repository.findContent(documentId, executor),
-        repository.listUpdates(documentId, executor),
+        repository.findContent(documentId, part, executor),
+        repository.listUpdates(documentId, part, executor),
       ]);
       const parts = [...(content ? [content.state] : []), ...updates.map((update) => update.data)];
       if (isLive)
         this.markApplied(
-          documentId,
+          name,
           updates.map((update) => update.id),
         );
       if (parts.length === 0) return;
@@ -130,22 +155,28 @@ export function createCollabStore(deps: CollabStoreDependencies) {
         Y.applyUpdate(document, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts));
       } catch (error) {
         // One bad row must not make the page unreadable: apply them one by one, skipping what fails.
-        deps.logger.error({ err: error, documentId }, 'docs: stored content does not merge, applying it piecewise');
+        deps.logger.error(
+          { err: error, documentId, part },
+          'docs: stored content does not merge, applying it piecewise',
+        );
         for (const part of parts) {
           try {
             Y.applyUpdate(document, part);
           } catch (partError) {
-            deps.logger.error({ err: partError, documentId }, 'docs: a stored update was skipped');
+            deps.logger.error({ err: partError, documentId, part }, 'docs: a stored update was skipped');
           }
         }
       }
     },
 
-    /** The page's whole content as one Yjs update (for exports, versions, copies) without loading an editor. */
-    async stateOf(documentId: string, executor = database.executor): Promise<Uint8Array> {
+    /**
+     * A document's whole state as one Yjs update (a page's content for exports, versions, copies) without
+     * loading an editor.
+     */
+    async stateOf(name: string, executor = database.executor): Promise<Uint8Array> {
       const document = new Y.Doc();
       try {
-        await this.loadInto(documentId, document, executor);
+        await this.loadInto(name, document, executor);
         return Y.encodeStateAsUpdate(document);
       } finally {
         document.destroy();
@@ -156,12 +187,14 @@ export function createCollabStore(deps: CollabStoreDependencies) {
      * Writes the live document's state as the page's compacted content and deletes the stored updates it
      * is known to hold, in one transaction. No merge: the live state already contains them.
      */
-    async compact(documentId: string, liveState: Uint8Array): Promise<{ sizeBytes: number }> {
-      const applied = [...appliedOf(documentId)];
+    async compact(name: string, liveState: Uint8Array): Promise<{ sizeBytes: number }> {
+      const { documentId, part } = keyOf(name);
+      const applied = [...appliedOf(name)];
       await database.transaction(async (context) => {
         await repository.upsertContent(
           {
             document_id: documentId,
+            part,
             state: liveState,
             size_bytes: liveState.byteLength,
             updated_at: deps.now().toISOString(),
@@ -170,7 +203,7 @@ export function createCollabStore(deps: CollabStoreDependencies) {
         );
         await repository.deleteUpdates(documentId, applied, context.executor);
       });
-      const remaining = appliedOf(documentId);
+      const remaining = appliedOf(name);
       for (const id of applied) remaining.delete(id);
       return { sizeBytes: liveState.byteLength };
     },
@@ -178,7 +211,13 @@ export function createCollabStore(deps: CollabStoreDependencies) {
     /** Replaces the page's content by a state (a new page from a template, an import, a copy). */
     async write(documentId: string, state: Uint8Array, executor = database.executor): Promise<void> {
       await repository.upsertContent(
-        { document_id: documentId, state, size_bytes: state.byteLength, updated_at: deps.now().toISOString() },
+        {
+          document_id: documentId,
+          part: 'page',
+          state,
+          size_bytes: state.byteLength,
+          updated_at: deps.now().toISOString(),
+        },
         executor,
       );
     },

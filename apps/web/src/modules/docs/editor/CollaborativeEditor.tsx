@@ -60,7 +60,7 @@ export interface CollaborativeEditorProps {
  */
 export function CollaborativeEditor(props: CollaborativeEditorProps) {
   const t = useMessages(docsMessages);
-  const session = usePageSession(props.documentId, props);
+  const session = usePageSession(props.documentId, props, { withDiscussions: true });
 
   if (!session) return <p className="bureau-loading">{t.editorLoading}</p>;
   return <EditorView session={session} {...props} />;
@@ -83,9 +83,9 @@ function EditorView(props: CollaborativeEditorProps & { session: PageSession }) 
   const { session, documentId, csrfToken, canEdit, canComment, discussionId } = props;
   const { id: userId, name: userName, colour: userColour } = props.user;
 
-  // The page's discussions: read live from its Yjs document, written through the server (permissions).
+  // The page's discussions: read live from their Yjs document, written through the server (permissions).
   const threadStore = useMemo(
-    () => createThreadStore({ documentId, doc: session.doc, userId, csrfToken, canEdit, canComment }),
+    () => createThreadStore({ documentId, discussions: session.discussions, userId, csrfToken, canEdit, canComment }),
     [documentId, session, userId, csrfToken, canEdit, canComment],
   );
 

@@ -23,7 +23,8 @@ export interface PublicEditorProps {
  */
 export function PublicEditor(props: PublicEditorProps) {
   const t = useMessages(docsMessages);
-  const session = usePageSession(props.documentId, props);
+  // A visitor may not open the page's discussions: the server gives them to signed-in readers only.
+  const session = usePageSession(props.documentId, props, { withDiscussions: false });
   if (!session) return <p className="bureau-loading">{t.editorLoading}</p>;
   return <PublicEditorView documentId={props.documentId} session={session} />;
 }
@@ -41,7 +42,7 @@ function PublicEditorView({ documentId, session }: { documentId: string; session
     () =>
       createThreadStore({
         documentId,
-        doc: session.doc,
+        discussions: session.discussions,
         userId: '',
         csrfToken: null,
         canEdit: false,

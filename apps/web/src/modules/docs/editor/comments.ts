@@ -9,7 +9,7 @@ import {
 import type * as Y from 'yjs';
 import { threadsPath } from '../docs.api.ts';
 
-/** The Yjs map of a page that holds its comment threads (the server writes it, every editor reads it live). */
+/** The Yjs map of a page's discussions that holds its threads (the server writes it, readers follow it live). */
 export const threadsMapName = 'threads';
 
 // Comments are paragraphs of text, bold, italic, underlined, struck or as code, with links (mentions are
@@ -54,14 +54,15 @@ export class ReaderThreadStoreAuth extends ThreadStoreAuth {
 }
 
 /**
- * The comment threads of a page: read from its Yjs document (live), written through the server's REST API
+ * The comment threads of a page: read from its discussions' Yjs document (live), written through the server's REST API
  * (`/api/docs/:id/threads`, BlockNote's `RESTYjsThreadStore`), which checks the permission model and, for a
  * thread, puts its mark on the text itself (so that a commenter, whose connection is read only, may comment
  * too). Writes carry the session's CSRF token, as the app's API client sends it.
  */
 export function createThreadStore(options: {
   documentId: string;
-  doc: Y.Doc;
+  /** The page's discussions document. */
+  discussions: Y.Doc;
   userId: string;
   csrfToken: string | null;
   canEdit: boolean;
@@ -71,7 +72,12 @@ export function createThreadStore(options: {
   const auth = options.canComment
     ? new DefaultThreadStoreAuth(options.userId, options.canEdit ? 'editor' : 'comment')
     : new ReaderThreadStoreAuth();
-  return new RESTYjsThreadStore(threadsPath(options.documentId), headers, options.doc.getMap(threadsMapName), auth);
+  return new RESTYjsThreadStore(
+    threadsPath(options.documentId),
+    headers,
+    options.discussions.getMap(threadsMapName),
+    auth,
+  );
 }
 
 /** The address of a person's card in the directory: a link to it in a comment mentions them. */
