@@ -231,6 +231,17 @@ describe('Docs real-time editing (/collab)', () => {
     expect(await visitor.authentication).toEqual({ scope: 'readonly' });
     await eventually(() => visitor.text() === 'Fermeture exceptionnelle le 2 janvier.', 'the visitor reads the page');
     expect(anonymousPage.body.createdBy).toBeNull();
+    // Nor its history: what was removed before the page was published, and who wrote each version.
+    const version = await call<{ id: string }>(alice, 'POST', `/api/docs/${page.id}/versions`, { name: 'Brouillon' });
+    expect(version.status).toBe(201);
+    for (const url of [`/api/docs/${page.id}/versions`, `/api/docs/${page.id}/versions/${version.body.id}`]) {
+      const history = await call<{ error: { code: string } }>({}, 'GET', url);
+      expect({ url, status: history.status, code: history.body.error.code }).toEqual({
+        url,
+        status: 401,
+        code: 'DOCS_VERSIONS_SIGN_IN_REQUIRED',
+      });
+    }
     visitor.type('Tag');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await storedText(page.id)).toBe('Fermeture exceptionnelle le 2 janvier.');

@@ -72,6 +72,15 @@ export function createContentService(deps: ContentServiceDependencies) {
     return found;
   }
 
+  /**
+   * The page's history is for signed-in readers: a visitor of a public link reads the page as it is now, not
+   * what was removed before it was published, nor who wrote each version.
+   */
+  async function requireHistoryReader(subject: Subject, id: string) {
+    if (subject.kind === 'anonymous') throw docsErrors.create('DOCS_VERSIONS_SIGN_IN_REQUIRED');
+    return requireRole(subject, id, 'read');
+  }
+
   async function presentVersions(rows: readonly Omit<DocsVersionRow, 'state'>[]): Promise<DocsVersion[]> {
     const names = await deps.displayNames(rows.map((row) => row.created_by).filter((id): id is string => id !== null));
     return rows.map((row) => ({
@@ -199,7 +208,7 @@ export function createContentService(deps: ContentServiceDependencies) {
     },
 
     async listVersions(subject: Subject, id: string, cursor?: string) {
-      await requireRole(subject, id, 'read');
+      await requireHistoryReader(subject, id);
       let before: { at: string; id: string } | undefined;
       if (cursor) {
         try {
@@ -229,7 +238,7 @@ export function createContentService(deps: ContentServiceDependencies) {
     },
 
     async getVersion(subject: Subject, id: string, versionId: string) {
-      await requireRole(subject, id, 'read');
+      await requireHistoryReader(subject, id);
       const row = await repository.findVersion(id, versionId);
       if (!row) throw docsErrors.create('DOCS_VERSION_NOT_FOUND');
       const [version] = await presentVersions([row]);

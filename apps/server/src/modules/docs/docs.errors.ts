@@ -112,6 +112,11 @@ export const docsErrors = defineErrors({
     fr: 'Vous ne pouvez pas faire cela sur ce commentaire : il faut pouvoir commenter la page, et certains gestes sont réservés à l’auteur du commentaire ou aux éditeurs.',
     en: 'You may not do that to this comment: you must be allowed to comment on the page, and some actions are for the comment’s author or editors only.',
   },
+  DOCS_VERSIONS_SIGN_IN_REQUIRED: {
+    kind: 'unauthenticated',
+    fr: 'L’historique d’une page est réservé aux personnes connectées qui peuvent la lire : un lien public ne donne que sa version actuelle.',
+    en: 'A page’s history is for signed-in people who may read it: a public link gives its current version only.',
+  },
   DOCS_THREAD_NOT_FOUND: {
     kind: 'not_found',
     fr: 'Cette discussion ou ce commentaire n’existe pas.',
