@@ -202,6 +202,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     search,
     blobs,
     notifications,
+    jobs,
     identity: docsIdentityOf(identity),
     config,
   });

@@ -89,6 +89,14 @@ export function useMessages<M>(dictionary: Dictionary<M>): M {
   return dictionary[useLocale().locale];
 }
 
+/** Formats a date in the current language (e.g. "12 mars 2026"). */
+export function formatDate(locale: Locale, iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long' }).format(date);
+}
+
 /** Formats a date and time in the current language (e.g. "12 mars 2026 à 14:05"). */
 export function formatDateTime(locale: Locale, iso: string | null | undefined): string {
   if (!iso) return '—';

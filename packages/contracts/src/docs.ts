@@ -64,6 +64,12 @@ export const updateSpaceRequestSchema = z
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'Nothing to change' });
 
+/**
+ * Days a page stays in the trash before it is deleted for good with its sub-pages (an hourly job), as in
+ * La Suite's Docs.
+ */
+export const docsTrashRetentionDays = 30;
+
 /** A document as lists show it (tree, favourites, recent, trash, children). */
 export const docsDocumentSummarySchema = z.object({
   id: z.uuid(),

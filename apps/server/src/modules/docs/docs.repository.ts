@@ -267,6 +267,19 @@ export function createDocsRepository(database: Database) {
       return query.orderBy('trashed_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
     },
 
+    /** Pages put in the trash (as roots, with their sub-pages) before an instant, oldest first. */
+    trashRootsBefore: async (before: string, limit: number, executor?: Executor) =>
+      (
+        await tables(executor)
+          .selectFrom('docs_documents')
+          .select('id')
+          .whereRef('trash_root_id', '=', 'id')
+          .where('trashed_at', '<', before)
+          .orderBy('trashed_at')
+          .limit(limit)
+          .execute()
+      ).map((row) => row.id),
+
     /** Forgets pages and everything attached to them (content, versions, favourites, visits, files). */
     deleteDocuments: async (ids: readonly string[], executor?: Executor) => {
       if (ids.length === 0) return [];

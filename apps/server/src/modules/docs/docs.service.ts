@@ -2,6 +2,7 @@ import {
   docsFragmentName,
   docsLimits,
   docsRoles,
+  docsTrashRetentionDays,
   type DocsAbilities,
   type DocsDocument,
   type DocsDocumentSummary,
@@ -180,6 +181,19 @@ export function createDocsService(deps: DocsServiceDependencies) {
       updatedBy: person(row.updated_by),
       templateScope: row.template_scope,
     };
+  }
+
+  /** Forgets a page of the trash and its sub-pages (rows, resources, search entries); returns their blobs' keys. */
+  async function deleteSubtree(id: string): Promise<string[]> {
+    const ids = [id, ...(await repository.descendantIds(id))];
+    const blobKeys = await database.transaction(async (context) => {
+      for (const gone of ids) await deps.search.remove(documentSearchType, gone, { context });
+      const keys = await repository.deleteDocuments(ids, context.executor);
+      await authz.deleteResource(documentRef(id), { context, withDescendants: true });
+      return keys;
+    });
+    deps.closePages(ids);
+    return blobKeys;
   }
 
   /** Position at the end of a parent's children. */
@@ -774,15 +788,23 @@ export function createDocsService(deps: DocsServiceDependencies) {
       const { row, role } = await readableDocument(subject, id);
       if (!abilitiesOf(role).share) throw docsErrors.create('DOCS_DOCUMENT_NOT_FOUND');
       if (row.trash_root_id !== id) throw docsErrors.create('DOCS_NOT_IN_TRASH');
-      const ids = [id, ...(await repository.descendantIds(id))];
-      const blobKeys = await database.transaction(async (context) => {
-        for (const gone of ids) await deps.search.remove(documentSearchType, gone, { context });
-        const keys = await repository.deleteDocuments(ids, context.executor);
-        await authz.deleteResource(documentRef(id), { context, withDescendants: true });
-        return keys;
-      });
-      deps.closePages(ids);
-      return blobKeys;
+      return deleteSubtree(id);
+    },
+
+    /**
+     * Deletes for good the pages that have been in the trash for `docsTrashRetentionDays` (the hourly job of
+     * `trash-purge.ts`), a hundred trees at a time; returns how many trees and the blob keys to delete.
+     */
+    async purgeExpiredTrash(): Promise<{ purged: number; blobKeys: string[] }> {
+      const cutoff = new Date(deps.now().getTime() - docsTrashRetentionDays * 86_400_000).toISOString();
+      const blobKeys: string[] = [];
+      let purged = 0;
+      for (;;) {
+        const roots = await repository.trashRootsBefore(cutoff, 100);
+        for (const root of roots) blobKeys.push(...(await deleteSubtree(root)));
+        purged += roots.length;
+        if (roots.length < 100) return { purged, blobKeys };
+      }
     },
 
     async listTrash(subject: Subject, cursor?: string, limit?: number) {

@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { IdGenerator } from '../../platform/ids.ts';
 import type { Logger } from '../../platform/logging.ts';
+import type { JobService } from '../../platform/jobs/index.ts';
 import type { BureauModule } from '../../platform/module.ts';
 import type { NotificationService } from '../../platform/notifications/index.ts';
 import type { SearchService } from '../../platform/search/index.ts';
@@ -26,6 +27,7 @@ import {
   type DocsService,
 } from './docs.service.ts';
 import { docsCoreMigration } from './migrations/202612041000_docs_core.ts';
+import { registerTrashPurge } from './trash-purge.ts';
 import { docsDiscussionsApartMigration } from './migrations/202612080900_docs_discussions_apart.ts';
 
 export { docsErrors } from './docs.errors.ts';
@@ -48,6 +50,7 @@ export interface DocsModuleDependencies {
   readonly search: SearchService;
   readonly blobs: BlobStore;
   readonly notifications: NotificationService;
+  readonly jobs: JobService;
   readonly identity: {
     subjectOf(request: FastifyRequest): Promise<Subject>;
     /** The active user of a session token, with their subject (the collaboration socket's cookie). */
@@ -134,6 +137,13 @@ export function createDocsModule(deps: DocsModuleDependencies): DocsModule {
     if (!collab) throw new Error('docs: routes are not registered yet');
     return collab;
   };
+  const trashPurge = registerTrashPurge({
+    jobs: deps.jobs,
+    clock: deps.clock,
+    logger,
+    docs,
+    blobs: deps.blobs,
+  });
   const comments = createCommentsService({ docs, collab: collabServer, notifications: deps.notifications, logger });
 
   const principal = (found: { userId: string; displayName: string; subject: Subject } | undefined) =>
@@ -185,6 +195,10 @@ export function createDocsModule(deps: DocsModuleDependencies): DocsModule {
         subjectOf: (request) => deps.identity.subjectOf(request),
         displayNames: (userIds) => deps.identity.displayNames(userIds),
       });
+    },
+    async start() {
+      // The hourly trash purge of a running server (one queued at a time; it queues its successor).
+      await trashPurge.scheduleNext(0);
     },
     beginShutdown() {
       collab?.hocuspocus.closeConnections();

@@ -14,3 +14,4 @@ export {
   type JobStatus,
   type JobTypeOptions,
 } from './jobs.service.ts';
+export { registerRecurringJob, type RecurringJob } from './recurring.ts';

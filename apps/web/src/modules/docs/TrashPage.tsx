@@ -4,9 +4,10 @@ import { Link } from 'react-router';
 import { ConfirmAction } from '../../app/ConfirmAction.tsx';
 import { usePageTitle } from '../../app/page.ts';
 import { ErrorNotice } from '../../app/states.tsx';
-import { formatDateTime, useLocale, useMessages } from '../../i18n.tsx';
+import { formatDate, formatDateTime, useLocale, useMessages } from '../../i18n.tsx';
 import {
   deleteDocumentPermanently,
+  docsTrashRetentionDays,
   refreshAfterChange,
   restoreDocument,
   type DocsDocument,
@@ -18,7 +19,8 @@ import { DocumentList } from './DocumentList.tsx';
 
 /**
  * The trash (`/documents/corbeille`): the pages the person sent there (with their sub-pages), each to
- * restore, or to delete permanently after a confirmation.
+ * restore, or to delete permanently after a confirmation; the server deletes them itself after
+ * `docsTrashRetentionDays`, and each says when.
  */
 export function TrashPage() {
   const t = useMessages(docsMessages);
@@ -37,7 +39,7 @@ export function TrashPage() {
     <div className="fr-container fr-mt-3w fr-mb-8w bureau-docs">
       <DocsNav />
       <h1>{t.trashTitle}</h1>
-      <p className="fr-text--lead">{t.trashIntro}</p>
+      <p className="fr-text--lead">{t.trashIntro(docsTrashRetentionDays)}</p>
       <p ref={statusRef} tabIndex={-1} role="status" className="bureau-docs-status">
         {status.text}
         {status.restored && (
@@ -53,7 +55,11 @@ export function TrashPage() {
         kind="trash"
         label={t.trashTitle}
         empty={t.emptyTrash}
-        meta={(document) => t.trashedOn(formatDateTime(locale, document.trashedAt ?? document.updatedAt))}
+        meta={(document) => {
+          const trashedAt = document.trashedAt ?? document.updatedAt;
+          const purgeAt = new Date(new Date(trashedAt).getTime() + docsTrashRetentionDays * 86_400_000).toISOString();
+          return t.trashedOn(formatDateTime(locale, trashedAt), formatDate(locale, purgeAt));
+        }}
         actions={(document) => <TrashActions document={document} onDone={said} />}
       />
     </div>

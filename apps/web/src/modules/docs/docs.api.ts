@@ -36,6 +36,9 @@ export const docsLimits: typeof contracts.docsLimits = {
   linkMaxDays: 365,
 };
 
+/** Days a page stays in the trash before the server deletes it for good (`docsTrashRetentionDays`). */
+export const docsTrashRetentionDays: typeof contracts.docsTrashRetentionDays = 30;
+
 export const docsRoles: typeof contracts.docsRoles = ['reader', 'commenter', 'editor', 'owner'];
 export const docsExportFormats: typeof contracts.docsExportFormats = ['md', 'html', 'docx', 'odt', 'pdf'];
 export const docsImportFormats: typeof contracts.docsImportFormats = ['md', 'html', 'docx', 'odt'];

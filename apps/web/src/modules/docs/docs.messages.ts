@@ -207,9 +207,9 @@ export interface DocsMessages {
 
   // Trash
   trashTitle: string;
-  trashIntro: string;
+  trashIntro: (days: number) => string;
   emptyTrash: string;
-  trashedOn: (date: string) => string;
+  trashedOn: (date: string, purgeDate: string) => string;
   deletePermanently: string;
   deletePermanentlyOf: (title: string) => string;
   restoreOf: (title: string) => string;
@@ -552,9 +552,10 @@ const fr: DocsMessages = {
   versionUnreadable: 'Cette version ne peut pas être affichée.',
 
   trashTitle: 'Corbeille',
-  trashIntro: 'Les pages mises à la corbeille, avec leurs sous-pages : restaurez-les, ou supprimez-les définitivement.',
+  trashIntro: (days) =>
+    `Les pages mises à la corbeille, avec leurs sous-pages : restaurez-les, ou supprimez-les définitivement. Au bout de ${days} jours, elles sont supprimées définitivement.`,
   emptyTrash: 'La corbeille est vide.',
-  trashedOn: (date) => `Mise à la corbeille le ${date}`,
+  trashedOn: (date, purgeDate) => `Mise à la corbeille le ${date}, supprimée définitivement le ${purgeDate}`,
   deletePermanently: 'Supprimer définitivement',
   deletePermanentlyOf: (title) => `Supprimer définitivement « ${title} »`,
   restoreOf: (title) => `Restaurer « ${title} »`,
@@ -917,9 +918,10 @@ const en: DocsMessages = {
   versionUnreadable: 'This version cannot be shown.',
 
   trashTitle: 'Trash',
-  trashIntro: 'The pages moved to the trash, with their sub-pages: restore them, or delete them permanently.',
+  trashIntro: (days) =>
+    `The pages moved to the trash, with their sub-pages: restore them, or delete them permanently. After ${days} days, they are deleted permanently.`,
   emptyTrash: 'The trash is empty.',
-  trashedOn: (date) => `Moved to the trash on ${date}`,
+  trashedOn: (date, purgeDate) => `Moved to the trash on ${date}, deleted permanently on ${purgeDate}`,
   deletePermanently: 'Delete permanently',
   deletePermanentlyOf: (title) => `Delete “${title}” permanently`,
   restoreOf: (title) => `Restore “${title}”`,

@@ -1,3 +1,4 @@
+import { registerRecurringJob } from '../../../platform/jobs/index.ts';
 import type { ChatTables } from '../chat.tables.ts';
 import type { ChatFeatureContext } from '../feature.ts';
 import { encodeCanonicalJson, redactEvent, type CanonicalJsonObject, type JsonObject } from '../protocol/index.ts';
@@ -91,23 +92,14 @@ export function createRetentionJob(context: ChatFeatureContext, roomSearch: Pick
     return purged;
   }
 
-  /** Queues the next sweep unless one waits already (several processes may ask; one more sweep is harmless). */
-  async function scheduleNext(delayMs: number): Promise<void> {
-    for (const status of ['queued', 'failed'] as const) {
-      const waiting = await jobs.list({ status, type: retentionJobType, limit: 1 });
-      if (waiting.items.length > 0) return;
-    }
-    const runAt = new Date(context.clock.now().getTime() + delayMs);
-    await jobs.enqueue(retentionJobType, {}, { runAt });
-  }
-
-  jobs.register(
+  const { scheduleNext } = registerRecurringJob(
+    jobs,
+    context.clock,
     retentionJobType,
+    retentionSweepIntervalMs,
     async () => {
       await purgeExpired();
-      await scheduleNext(retentionSweepIntervalMs);
     },
-    { onDead: () => scheduleNext(retentionSweepIntervalMs) },
   );
 
   return { purgeExpired, scheduleNext };
