@@ -182,4 +182,47 @@ describe('documents written together', () => {
       await fatima.context.close();
     }
   });
+
+  it('deletes a space from its settings once its pages are in the trash', async () => {
+    const name = `Projet clos ${Date.now()}`;
+    const antoine = await watchedContext(browser);
+    try {
+      await signIn(antoine.page, 'antoine.dubois@demo.gouv.fr');
+      const space = await callApi<{ id: string }>(antoine.page, 'POST', '/api/docs/spaces', { name });
+      const page = await callApi<{ id: string }>(antoine.page, 'POST', '/api/docs', {
+        spaceId: space.id,
+        title: 'Compte rendu final',
+      });
+      await antoine.page.goto(`/documents/espaces/${space.id}`);
+      await expect.poll(() => heading(antoine.page)).toBe(name);
+
+      // A space with a page outside the trash stays, and says why.
+      const settings = async () => {
+        await antoine.page.getByRole('main').getByRole('button', { name: 'Paramètres', exact: true }).click();
+        await antoine.page.getByRole('button', { name: 'Supprimer l’espace' }).click();
+        await antoine.page.getByRole('button', { name: 'Supprimer l’espace' }).click();
+      };
+      await settings();
+      await expect.poll(() => antoine.page.getByText(/contient encore 1 page/).count()).toBe(1);
+      expect(await seriousAxeViolations(antoine.page)).toEqual([]);
+      await antoine.page.getByRole('button', { name: 'Annuler' }).click();
+
+      await callApi(antoine.page, 'DELETE', `/api/docs/${page.id}`);
+      await settings();
+      await expect.poll(() => heading(antoine.page)).toBe('Documents');
+      await expect
+        .poll(() =>
+          antoine.page
+            .getByRole('status')
+            .filter({ hasText: `L’espace « ${name} » a été supprimé.` })
+            .count(),
+        )
+        .toBe(1);
+      expect(await antoine.page.getByRole('link', { name }).count()).toBe(0);
+      // The refusal above is the only error the browser saw.
+      expect(antoine.problems).toEqual({ ...noProblems, consoleErrors: [expect.stringContaining('status of 409')] });
+    } finally {
+      await antoine.context.close();
+    }
+  });
 });

@@ -37,6 +37,16 @@ export const docsErrors = defineErrors({
     fr: 'Un espace personnel ne se partage pas : créez un espace partagé, ou partagez les documents un par un.',
     en: 'A personal space cannot be shared: create a shared space, or share documents one by one.',
   },
+  DOCS_SPACE_NOT_EMPTY: {
+    kind: 'conflict',
+    fr: 'Cet espace contient encore {count} page(s) : déplacez-les ou mettez-les à la corbeille avant de le supprimer.',
+    en: 'This space still holds {count} page(s): move them or send them to the trash before deleting it.',
+  },
+  DOCS_PERSONAL_SPACE_KEPT: {
+    kind: 'invalid',
+    fr: 'Un espace personnel ne se supprime pas : il disparaît avec le compte.',
+    en: 'A personal space cannot be deleted: it goes with the account.',
+  },
   DOCS_SHARE_NOT_FOUND: {
     kind: 'not_found',
     fr: 'Ce partage n’existe pas sur cet objet.',

@@ -182,6 +182,48 @@ describe('Docs API (/api/docs)', () => {
     expect((await call(alice, 'GET', `/api/docs/${child.id}`)).status).toBe(404);
   });
 
+  it('deletes an empty shared space with its trash, for its owners only, never a personal one', async () => {
+    const personal = (await call<{ items: DocsSpace[] }>(alice, 'GET', '/api/docs/spaces')).body.items.find(
+      (space) => space.kind === 'personal',
+    )!;
+    const kept = await call<{ error: { code: string } }>(alice, 'DELETE', `/api/docs/spaces/${personal.id}`);
+    expect({ status: kept.status, code: kept.body.error.code }).toEqual({
+      status: 400,
+      code: 'DOCS_PERSONAL_SPACE_KEPT',
+    });
+
+    const space = (await call<DocsSpace>(alice, 'POST', '/api/docs/spaces', { name: 'Projet clos' })).body;
+    const page = await createPage(alice, space.id, 'Compte rendu');
+    const child = await createPage(alice, space.id, 'Annexe', page.id);
+    await call(alice, 'POST', `/api/docs/spaces/${space.id}/shares`, {
+      principal: { kind: 'all_agents' },
+      role: 'editor',
+    });
+    const notOwner = await call<{ error: { code: string } }>(bruno, 'DELETE', `/api/docs/spaces/${space.id}`);
+    expect(notOwner.body.error.code).toBe('DOCS_SPACE_NOT_FOUND');
+    const notEmpty = await call<{ error: { code: string; message: string } }>(
+      alice,
+      'DELETE',
+      `/api/docs/spaces/${space.id}`,
+    );
+    expect({ status: notEmpty.status, code: notEmpty.body.error.code }).toEqual({
+      status: 409,
+      code: 'DOCS_SPACE_NOT_EMPTY',
+    });
+    expect(notEmpty.body.error.message).toContain('2');
+
+    expect((await call(alice, 'DELETE', `/api/docs/${page.id}`)).status).toBe(204);
+    expect((await call(alice, 'DELETE', `/api/docs/spaces/${space.id}`)).status).toBe(204);
+    expect((await call(alice, 'GET', `/api/docs/spaces/${space.id}`)).status).toBe(404);
+    expect((await call(bruno, 'GET', `/api/docs/spaces/${space.id}`)).status).toBe(404);
+    for (const id of [page.id, child.id]) expect((await call(alice, 'GET', `/api/docs/${id}`)).status).toBe(404);
+    const trash = await call<{ items: DocsDocumentSummary[] }>(alice, 'GET', '/api/docs/trash');
+    expect(trash.body.items.map((item) => item.id)).not.toContain(page.id);
+    const spaces = await call<{ items: DocsSpace[] }>(alice, 'GET', '/api/docs/spaces');
+    expect(spaces.body.items.map((item) => item.id)).not.toContain(space.id);
+    expect((await call(alice, 'DELETE', `/api/docs/spaces/${space.id}`)).status).toBe(404);
+  });
+
   it('shares through the permission model: users, groups, links with expiry, inherited grants shown', async () => {
     const space = (await call<DocsSpace>(alice, 'POST', '/api/docs/spaces', { name: 'Partagé' })).body;
     const page = await createPage(alice, space.id, 'Compte rendu');

@@ -127,6 +127,33 @@ export function createDocsRepository(database: Database) {
         .limit(500)
         .execute(),
 
+    /** How many pages of a space are not in the trash. */
+    countLivePages: async (spaceId: string, executor?: Executor) =>
+      Number(
+        (
+          await tables(executor)
+            .selectFrom('docs_documents')
+            .select((eb) => eb.fn.countAll().as('count'))
+            .where('space_id', '=', spaceId)
+            .where('trashed_at', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).count,
+      ),
+
+    /** The pages of a space put in the trash as roots (each with its sub-pages). */
+    trashRootsOfSpace: async (spaceId: string, executor?: Executor) =>
+      (
+        await tables(executor)
+          .selectFrom('docs_documents')
+          .select('id')
+          .where('space_id', '=', spaceId)
+          .whereRef('trash_root_id', '=', 'id')
+          .execute()
+      ).map((row) => row.id),
+
+    deleteSpace: (id: string, executor?: Executor) =>
+      tables(executor).deleteFrom('docs_spaces').where('id', '=', id).execute(),
+
     updateSpace: (
       id: string,
       changes: Partial<Pick<DocsSpaceRow, 'name' | 'description' | 'updated_at'>>,

@@ -105,6 +105,13 @@ export async function registerDocsRoutes(http: HttpServer, deps: DocsRoutesDepen
     return docs.updateSpace(await deps.subjectOf(request), id, body, actorOf(request));
   });
 
+  http.delete('/api/docs/spaces/:id', hidden, async (request, reply) => {
+    requireAuthentication(request);
+    const { id } = idParams.parse(request.params);
+    await deps.deleteBlobs(await docs.deleteSpace(await deps.subjectOf(request), id));
+    return reply.code(204).send();
+  });
+
   http.get('/api/docs/spaces/:id/documents', hidden, async (request) => {
     const { id } = idParams.parse(request.params);
     const query = treeQuery.parse(request.query);

@@ -563,6 +563,29 @@ export function createDocsService(deps: DocsServiceDependencies) {
       return presentSpace({ ...row, ...patch }, role);
     },
 
+    /**
+     * Deletes a shared space once it holds no page outside the trash (owners): the pages of its trash go for
+     * good with it. Returns the blob keys of their files. A personal space stays (it goes with its account).
+     */
+    async deleteSpace(subject: Subject, id: string): Promise<string[]> {
+      const { row, role } = await readableSpace(subject, id);
+      if (!abilitiesOf(role).share) throw docsErrors.create('DOCS_SPACE_NOT_FOUND');
+      if (row.kind === 'personal') throw docsErrors.create('DOCS_PERSONAL_SPACE_KEPT');
+      const count = await repository.countLivePages(id);
+      if (count > 0) throw docsErrors.create('DOCS_SPACE_NOT_EMPTY', { count });
+      const blobKeys: string[] = [];
+      for (const root of await repository.trashRootsOfSpace(id)) blobKeys.push(...(await deleteSubtree(root)));
+      await database.transaction(async (context) => {
+        // A page created or moved in meanwhile keeps the space.
+        if ((await repository.countLivePages(id, context.executor)) > 0) {
+          throw docsErrors.create('DOCS_SPACE_NOT_EMPTY', { count: 1 });
+        }
+        await authz.deleteResource(spaceRef(id), { context });
+        await repository.deleteSpace(id, context.executor);
+      });
+      return blobKeys;
+    },
+
     async spaceShares(subject: Subject, id: string) {
       const { role } = await readableSpace(subject, id);
       if (!abilitiesOf(role).share) throw docsErrors.create('DOCS_SPACE_NOT_FOUND');

@@ -2,7 +2,7 @@ import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Input } from '@codegouvfr/react-dsfr/Input';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { usePageTitle } from '../../app/page.ts';
 import { SensitivityBadge } from '../../app/SensitivityBadge.tsx';
 import { ErrorNotice } from '../../app/states.tsx';
@@ -22,6 +22,8 @@ export function DocsHomePage() {
   const t = useMessages(docsMessages);
   const spaces = useSpaces();
   const navigate = useNavigate();
+  // What happened before coming here (a space deleted from its settings), said once.
+  const { state } = useLocation() as { state: { status?: string } | null };
   const [dialog, setDialog] = useState<'space' | 'page' | undefined>();
   usePageTitle(t.title);
   const personal = spaces.data?.find((space) => space.kind === 'personal') ?? spaces.data?.[0];
@@ -31,6 +33,9 @@ export function DocsHomePage() {
       <DocsNav />
       <h1>{t.title}</h1>
       <p className="fr-text--lead">{t.intro}</p>
+      <p role="status" className="fr-text--sm bureau-docs-status">
+        {state?.status ?? ''}
+      </p>
       <ul className="fr-btns-group fr-btns-group--inline-sm fr-btns-group--icon-left">
         <li>
           <button

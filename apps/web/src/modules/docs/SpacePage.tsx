@@ -10,7 +10,8 @@ import { sensitivityNames } from '../../app/SensitivityBadge.tsx';
 import { ErrorNotice } from '../../app/states.tsx';
 import { useLocale, useMessages } from '../../i18n.tsx';
 import { Dialog } from './Dialog.tsx';
-import { docsKeys, docsLimits, updateSpace, useSpace, type DocsSpace } from './docs.api.ts';
+import { ConfirmAction } from '../../app/ConfirmAction.tsx';
+import { deleteSpace, docsKeys, docsLimits, updateSpace, useSpace, type DocsSpace } from './docs.api.ts';
 import { docsMessages } from './docs.messages.ts';
 import { SpaceBadges } from './DocsHomePage.tsx';
 import { DocsNav } from './DocsNav.tsx';
@@ -96,6 +97,7 @@ export function SpacePage() {
                 setDialog(undefined);
                 setStatus(t.settingsSaved);
               }}
+              onDeleted={(name) => void navigate('/documents', { state: { status: t.spaceDeleted(name) } })}
             />
           )}
           {dialog === 'page' && (
@@ -119,7 +121,12 @@ export function SpacePage() {
   );
 }
 
-function SpaceSettingsDialog(props: { space: DocsSpace; onClose: () => void; onSaved: () => void }) {
+function SpaceSettingsDialog(props: {
+  space: DocsSpace;
+  onClose: () => void;
+  onSaved: () => void;
+  onDeleted: (name: string) => void;
+}) {
   const { space, onClose } = props;
   const t = useMessages(docsMessages);
   const { locale } = useLocale();
@@ -143,6 +150,15 @@ function SpaceSettingsDialog(props: { space: DocsSpace; onClose: () => void; onS
       props.onSaved();
     },
   });
+  const remove = useMutation({
+    mutationFn: () => deleteSpace(space.id),
+    onSuccess: async () => {
+      queryClient.removeQueries({ queryKey: docsKeys.space(space.id) });
+      await queryClient.invalidateQueries({ queryKey: docsKeys.spaces });
+      props.onDeleted(space.name);
+    },
+  });
+  const canDelete = isOwner && space.kind === 'shared';
   const hasChanges =
     name.trim() !== space.name || description.trim() !== space.description || (isOwner && label !== space.label);
   return (
@@ -200,6 +216,20 @@ function SpaceSettingsDialog(props: { space: DocsSpace; onClose: () => void; onS
           ))}
         </Select>
         {save.isError && <ErrorNotice error={save.error} />}
+        {canDelete && (
+          <div className="fr-mt-2w">
+            <p className="fr-text--sm fr-mb-1w">{t.deleteSpaceHint}</p>
+            <ConfirmAction
+              label={t.deleteSpace}
+              question={t.confirmDeleteSpace(space.name)}
+              confirmLabel={t.deleteSpace}
+              priority="secondary"
+              disabled={remove.isPending || save.isPending}
+              onConfirm={() => remove.mutate()}
+            />
+            {remove.isError && <ErrorNotice error={remove.error} />}
+          </div>
+        )}
         <ul className="fr-btns-group fr-btns-group--inline-sm fr-btns-group--right">
           <li>
             <button type="button" className="fr-btn fr-btn--secondary" onClick={onClose}>

@@ -114,6 +114,11 @@ export function updateSpace(
   return api<DocsSpace>(`${base}/spaces/${encode(id)}`, { method: 'PATCH', json: body });
 }
 
+/** Deletes an empty shared space (owners), with the pages of its trash. */
+export function deleteSpace(id: string): Promise<undefined> {
+  return api<undefined>(`${base}/spaces/${encode(id)}`, { method: 'DELETE' });
+}
+
 /**
  * One level of a space's tree, in tree order: its top pages, or the sub-pages of `parentId` (asked of the
  * page itself, so that someone given one page only, not its space, sees its sub-pages too).

@@ -60,6 +60,10 @@ export interface DocsMessages {
   labelHint: string;
   labelOwnersOnly: string;
   settingsSaved: string;
+  deleteSpace: string;
+  deleteSpaceHint: string;
+  confirmDeleteSpace: (name: string) => string;
+  spaceDeleted: (name: string) => string;
   readOnlySpace: string;
 
   // The tree and a page's actions
@@ -376,6 +380,12 @@ const fr: DocsMessages = {
   labelHint: 'Il s’applique à toutes les pages de l’espace.',
   labelOwnersOnly: 'Seuls les propriétaires de l’espace changent son niveau de sensibilité.',
   settingsSaved: 'Paramètres enregistrés.',
+  deleteSpace: 'Supprimer l’espace',
+  deleteSpaceHint:
+    'Un espace se supprime une fois vide : déplacez ses pages ou mettez-les à la corbeille ; les pages de sa corbeille sont alors supprimées définitivement avec lui.',
+  confirmDeleteSpace: (name) =>
+    `Supprimer l’espace « ${name} » et, définitivement, les pages de sa corbeille ? Cette action est irréversible.`,
+  spaceDeleted: (name) => `L’espace « ${name} » a été supprimé.`,
   readOnlySpace: 'Vous consultez cet espace sans pouvoir y ajouter de pages.',
 
   subPagesOf: (title) => `Sous-pages de « ${title} »`,
@@ -744,6 +754,12 @@ const en: DocsMessages = {
   labelHint: 'It applies to every page of the space.',
   labelOwnersOnly: 'Only the owners of the space change its sensitivity level.',
   settingsSaved: 'Settings saved.',
+  deleteSpace: 'Delete the space',
+  deleteSpaceHint:
+    'A space is deleted once empty: move its pages or send them to the trash; the pages of its trash are then deleted permanently with it.',
+  confirmDeleteSpace: (name) =>
+    `Delete the space “${name}” and, permanently, the pages of its trash? This cannot be undone.`,
+  spaceDeleted: (name) => `The space “${name}” was deleted.`,
   readOnlySpace: 'You may read this space but not add pages to it.',
 
   subPagesOf: (title) => `Sub-pages of “${title}”`,
