@@ -85,13 +85,6 @@ export interface CollectionsMessages {
   shareAdded: (name: string) => string;
   addShareTitle: string;
   shareWith: string;
-  personLabel: string;
-  personHint: string;
-  searching: string;
-  noPeople: string;
-  peopleFound: (count: number) => string;
-  chosenPerson: (name: string) => string;
-  changePerson: string;
   groupLabel: string;
   organisationLabel: string;
   roleLabel: string;
@@ -201,13 +194,6 @@ export const collectionsMessages: Dictionary<CollectionsMessages> = {
     shareAdded: (name) => `${name} a maintenant accès à la collection.`,
     addShareTitle: 'Donner accès',
     shareWith: 'À qui ?',
-    personLabel: 'Personne',
-    personHint: 'Tapez au moins deux caractères de son nom ou de son adresse.',
-    searching: 'Recherche…',
-    noPeople: 'Personne ne correspond.',
-    peopleFound: (count) => (count === 1 ? '1 personne trouvée' : `${count} personnes trouvées`),
-    chosenPerson: (name) => `Personne choisie : ${name}`,
-    changePerson: 'Changer de personne',
     groupLabel: 'Groupe',
     organisationLabel: 'Unité',
     roleLabel: 'Droit',
@@ -308,13 +294,6 @@ export const collectionsMessages: Dictionary<CollectionsMessages> = {
     shareAdded: (name) => `${name} now has access to the collection.`,
     addShareTitle: 'Give access',
     shareWith: 'To whom?',
-    personLabel: 'Person',
-    personHint: 'Type at least two characters of their name or address.',
-    searching: 'Searching…',
-    noPeople: 'Nobody matches.',
-    peopleFound: (count) => (count === 1 ? '1 person found' : `${count} people found`),
-    chosenPerson: (name) => `Person chosen: ${name}`,
-    changePerson: 'Change the person',
     groupLabel: 'Group',
     organisationLabel: 'Unit',
     roleLabel: 'Right',

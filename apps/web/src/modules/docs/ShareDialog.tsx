@@ -1,10 +1,10 @@
 import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { Select } from '@codegouvfr/react-dsfr/Select';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { DirectoryEntry, DirectoryOrganisation, Group, Page } from '../../api/types.ts';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useRef, useState } from 'react';
+import type { DirectoryEntry } from '../../api/types.ts';
 import { ConfirmAction } from '../../app/ConfirmAction.tsx';
+import { PersonSearch, useGroups, useOrganisations } from '../../app/PersonSearch.tsx';
 import { CopyButton } from '../../app/CopyButton.tsx';
 import { ErrorNotice, useSignedInUser } from '../../app/states.tsx';
 import { formatDateTime, useLocale, useMessages } from '../../i18n.tsx';
@@ -157,19 +157,6 @@ function ShareItem(props: { target: ShareTarget; share: DocsShare; onRemoved: (m
       {remove.isError && <ErrorNotice error={remove.error} />}
     </li>
   );
-}
-
-function useOrganisations(enabled: boolean) {
-  return useQuery({
-    queryKey: ['directory', 'organisations'],
-    queryFn: async () => (await api<{ items: DirectoryOrganisation[] }>('/api/directory/organisations')).items,
-    staleTime: 5 * 60_000,
-    enabled,
-  });
-}
-
-function useGroups(enabled: boolean) {
-  return useQuery({ queryKey: ['groups'], queryFn: () => api<{ items: Group[] }>('/api/groups'), enabled });
 }
 
 function AddShareForm({ target, onAdded }: { target: ShareTarget; onAdded: (message: string) => void }) {
@@ -343,92 +330,5 @@ function AddShareForm({ target, onAdded }: { target: ShareTarget; onAdded: (mess
         {t.giveAccess}
       </button>
     </form>
-  );
-}
-
-/** People of the directory matching what is typed (two characters at least), each a button to choose. */
-function PersonSearch(props: { chosen: DirectoryEntry | undefined; onChoose: (person?: DirectoryEntry) => void }) {
-  const t = useMessages(docsMessages);
-  const [term, setTerm] = useState('');
-  const [search, setSearch] = useState('');
-  const inputRef = useRef<HTMLInputElement>(null);
-  const id = useId();
-  useEffect(() => {
-    const timer = setTimeout(() => setSearch(term.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [term]);
-  const people = useQuery({
-    queryKey: ['docs', 'people', search],
-    queryFn: ({ signal }) => api<Page<DirectoryEntry>>('/api/directory/users', { query: { search, limit: 8 }, signal }),
-    enabled: search.length >= 2 && !props.chosen,
-  });
-  if (props.chosen) {
-    return (
-      <div className="bureau-actions fr-mb-2w">
-        <p className="fr-mb-0" role="status">
-          {t.chosenPerson(`${props.chosen.displayName} (${props.chosen.email})`)}
-        </p>
-        <button
-          type="button"
-          className="fr-btn fr-btn--sm fr-btn--tertiary"
-          onClick={() => {
-            props.onChoose(undefined);
-            setTimeout(() => inputRef.current?.focus(), 0);
-          }}
-        >
-          {t.changePerson}
-        </button>
-      </div>
-    );
-  }
-  const found = people.data?.items ?? [];
-  const status =
-    search.length < 2
-      ? ''
-      : people.isFetching
-        ? t.searching
-        : found.length === 0
-          ? t.noPeople
-          : t.peopleFound(found.length);
-  return (
-    <div className="fr-input-group">
-      <label className="fr-label" htmlFor={`${id}-person`}>
-        {t.personLabel}
-        <span className="fr-hint-text">{t.personHint}</span>
-      </label>
-      <input
-        ref={inputRef}
-        id={`${id}-person`}
-        className="fr-input"
-        type="search"
-        autoComplete="off"
-        value={term}
-        aria-describedby={`${id}-status`}
-        onChange={(event) => setTerm(event.target.value)}
-      />
-      <p id={`${id}-status`} role="status" className="fr-hint-text fr-mt-1v">
-        {status}
-      </p>
-      {people.isError && <ErrorNotice error={people.error} />}
-      {found.length > 0 && (
-        <ul className="bureau-docs-choices">
-          {found.map((entry) => (
-            <li key={entry.id}>
-              <button
-                type="button"
-                className="fr-btn fr-btn--sm fr-btn--tertiary"
-                onClick={() => {
-                  setTerm('');
-                  setSearch('');
-                  props.onChoose(entry);
-                }}
-              >
-                {entry.displayName} ({entry.email})
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
   );
 }

@@ -140,13 +140,7 @@ export interface DocsMessages {
   shareAdded: (name: string) => string;
   addShareTitle: string;
   shareWith: string;
-  personLabel: string;
-  personHint: string;
   searching: string;
-  noPeople: string;
-  peopleFound: (count: number) => string;
-  chosenPerson: (name: string) => string;
-  changePerson: string;
   groupLabel: string;
   organisationLabel: string;
   chooseOption: string;
@@ -473,13 +467,7 @@ const fr: DocsMessages = {
   shareAdded: (name) => `${name} a maintenant accès.`,
   addShareTitle: 'Donner accès',
   shareWith: 'À qui ?',
-  personLabel: 'Personne',
-  personHint: 'Tapez au moins deux caractères de son nom ou de son adresse.',
   searching: 'Recherche…',
-  noPeople: 'Personne ne correspond.',
-  peopleFound: (count) => (count === 1 ? '1 personne trouvée' : `${count} personnes trouvées`),
-  chosenPerson: (name) => `Personne choisie : ${name}`,
-  changePerson: 'Changer de personne',
   groupLabel: 'Groupe',
   organisationLabel: 'Unité',
   chooseOption: '— Choisir —',
@@ -846,13 +834,7 @@ const en: DocsMessages = {
   shareAdded: (name) => `${name} now has access.`,
   addShareTitle: 'Give access',
   shareWith: 'To whom?',
-  personLabel: 'Person',
-  personHint: 'Type at least two characters of their name or address.',
   searching: 'Searching…',
-  noPeople: 'Nobody matches.',
-  peopleFound: (count) => (count === 1 ? '1 person found' : `${count} people found`),
-  chosenPerson: (name) => `Person chosen: ${name}`,
-  changePerson: 'Change the person',
   groupLabel: 'Group',
   organisationLabel: 'Unit',
   chooseOption: '— Choose —',
