@@ -66,16 +66,23 @@ const cspBinding = '__bureauE2eCspViolation';
 const pendingApiPrefixes: readonly string[] = [];
 
 /**
- * Chromium logs every HTTP error answer as a console error ("Failed to load resource"). Two are part of
+ * Chromium logs every HTTP error answer as a console error ("Failed to load resource"). Three are part of
  * normal operation: `GET /api/me` answers 401 to someone not signed in (the web app then shows the
- * sign-in page), and the pending APIs above answer 404.
+ * sign-in page), `GET /_matrix/client/v3/room_keys/version` answers 404 while the person has no key backup
+ * (the Matrix specification's answer, which the chat's encryption asks when it starts), and the pending APIs
+ * above answer 404.
  */
 function isExpectedHttpError(text: string, url: string): boolean {
   const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(text)?.[1];
   if (status === undefined) return false;
   const pathname = URL.canParse(url) ? new URL(url).pathname : '';
   if (status === '401') return pathname === '/api/me';
-  if (status === '404') return pendingApiPrefixes.some((prefix) => pathname.startsWith(prefix));
+  if (status === '404') {
+    return (
+      pathname === '/_matrix/client/v3/room_keys/version' ||
+      pendingApiPrefixes.some((prefix) => pathname.startsWith(prefix))
+    );
+  }
   return false;
 }
 

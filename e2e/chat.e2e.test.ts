@@ -136,6 +136,78 @@ describe('chat between two agents', () => {
   });
 });
 
+describe('end-to-end encrypted chat', () => {
+  it('exchanges messages only the two agents can read, decrypted in their browsers', async () => {
+    const room = `Confidentiel ${Date.now()}`;
+    const alice = await watchedContext(browser, { viewport: { width: 1280, height: 800 } });
+    const bob = await watchedContext(browser, { viewport: { width: 1280, height: 800 } });
+    try {
+      await signIn(alice.page, 'antoine.dubois@demo.gouv.fr');
+      await signIn(bob.page, 'fatima.elamrani@demo.gouv.fr');
+      await openChat(alice.page);
+      await openChat(bob.page);
+
+      // Antoine creates a private room with encryption, inviting Fatima.
+      await alice.page.getByRole('link', { name: 'Nouvelle conversation' }).first().click();
+      await alice.page.getByRole('textbox', { name: 'Nom du salon' }).fill(room);
+      await alice.page.getByRole('combobox', { name: /^Inviter des personnes/ }).fill('Fatima');
+      await alice.page.getByRole('option', { name: /Fatima El Amrani/ }).click();
+      await alice.page.getByRole('button', { name: 'Retirer Fatima El Amrani' }).waitFor();
+      // DSFR draws the box: the label is what a person clicks.
+      await alice.page.locator('label[for="chat-create-encrypted"]').click();
+      expect(
+        await alice.page.getByRole('checkbox', { name: /^Chiffrer les messages de bout en bout/ }).isChecked(),
+      ).toBe(true);
+      await alice.page.getByRole('button', { name: 'Créer le salon' }).click();
+      await expect.poll(() => alice.page.getByRole('heading', { level: 1 }).innerText()).toBe(room);
+      const roomId = decodeURIComponent(new URL(alice.page.url()).pathname.split('/').at(-1) ?? '');
+
+      await bob.page.getByRole('button', { name: `Accepter l’invitation à ${room}` }).click();
+      await expect.poll(() => bob.page.getByRole('heading', { level: 1 }).innerText()).toBe(room);
+      // Attachments stay off: files are not encrypted in the browser yet.
+      expect(await bob.page.getByRole('button', { name: 'Joindre un fichier' }).getAttribute('title')).toBe(
+        'Les fichiers ne s’envoient pas encore dans un salon chiffré',
+      );
+
+      // Each reads the other's message, decrypted by their own browser.
+      await send(alice.page, room, 'Le budget est validé.');
+      await message(bob.page, room, 'Le budget est validé.').waitFor({ timeout: 20_000 });
+      await send(bob.page, room, 'Bien reçu, merci.');
+      await message(alice.page, room, 'Bien reçu, merci.').waitFor({ timeout: 20_000 });
+
+      // The server only ever had ciphertext.
+      const stored = await alice.page.evaluate(async (id) => {
+        const session = JSON.parse(localStorage.getItem('bureau.chat.session') ?? '{}') as { accessToken?: string };
+        const response = await fetch(`/_matrix/client/v3/rooms/${encodeURIComponent(id)}/messages?dir=b&limit=50`, {
+          headers: { authorization: `Bearer ${session.accessToken ?? ''}` },
+        });
+        return (await response.json()) as { chunk: { type: string }[] };
+      }, roomId);
+      const types = stored.chunk.map((event) => event.type);
+      expect(types.filter((type) => type === 'm.room.encrypted').length).toBeGreaterThanOrEqual(2);
+      expect(types).not.toContain('m.room.message');
+      expect(JSON.stringify(stored)).not.toContain('budget');
+
+      expect(await seriousAxeViolations(bob.page)).toEqual([]);
+      await saveScreenshot(bob.page, 'chat-encrypted-fatima');
+
+      // A second tab of Fatima's browser leaves the device's keys to the first, and says so.
+      const secondTab = await bob.context.newPage();
+      await secondTab.goto(`/messagerie/salons/${encodeURIComponent(roomId)}`);
+      await secondTab
+        .getByText('Les messages chiffrés se lisent dans un seul onglet à la fois', { exact: false })
+        .waitFor();
+      expect(await composer(secondTab, room).isDisabled()).toBe(true);
+      await secondTab.close();
+      expect(alice.problems).toEqual(noProblems);
+      expect(bob.problems).toEqual(noProblems);
+    } finally {
+      await alice.context.close();
+      await bob.context.close();
+    }
+  });
+});
+
 describe('accessibility of the chat (axe-core, WCAG 2.1 A and AA)', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     describe(`in ${colorScheme} mode`, () => {

@@ -124,7 +124,9 @@ export async function createHttpServer(
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // WebAssembly compilation only (no eval of scripts): the chat's end-to-end encryption runs Matrix's
+        // Rust crypto compiled to WebAssembly, as Element and Tchap's web apps do.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         styleSrc: ["'self'"],
         // Style attributes only (never <style> elements nor scripts): the documents' editor (BlockNote's
         // floating menus) positions its popovers with them.

@@ -8,6 +8,13 @@ import { useChat } from './chat-client.tsx';
 import { chatMessages } from './chat.messages.ts';
 import { PeoplePicker, type Person } from './PeoplePicker.tsx';
 
+/** The state event that turns end-to-end encryption on (Megolm, as every Matrix client). */
+const encryptionState = {
+  type: 'm.room.encryption',
+  state_key: '',
+  content: { algorithm: 'm.megolm.v1.aes-sha2' },
+};
+
 /** Resolves with the room once the sync loop knows it (createRoom answers before the next sync). */
 export function waitForRoom(client: MatrixClient, roomId: string, timeoutMs = 15_000): Promise<Room> {
   const known = client.getRoom(roomId);
@@ -57,9 +64,10 @@ export function ChosenPeople({ people, onRemove }: { people: Person[]; onRemove:
  */
 export function CreateRoomPage() {
   const t = useMessages(chatMessages);
-  const { client, userId } = useChat();
+  const { client, userId, crypto } = useChat();
   const navigate = useNavigate();
   usePageTitle(`${t.newConversationTitle} – ${t.title}`);
+  const [isEncrypted, setEncrypted] = useState(false);
   const [kind, setKind] = useState<'room' | 'direct'>('room');
   const [name, setName] = useState('');
   const [topic, setTopic] = useState('');
@@ -69,6 +77,7 @@ export function CreateRoomPage() {
   const [error, setError] = useState<string | undefined>();
   const [isBusy, setBusy] = useState(false);
   const excluded = new Set([userId, ...people.map((person) => person.userId)]);
+  const canEncrypt = crypto === 'on' && (kind === 'direct' || !isPublic);
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -86,6 +95,8 @@ export function CreateRoomPage() {
     setBusy(true);
     try {
       const invite = people.map((person) => person.userId);
+      // End-to-end encryption from the start (forums, public, never: Tchap's rule, which the server enforces).
+      const initialState = canEncrypt && isEncrypted ? [encryptionState] : [];
       const { room_id: roomId } =
         kind === 'room'
           ? await client.createRoom({
@@ -94,8 +105,14 @@ export function CreateRoomPage() {
               preset: isPublic ? Preset.PublicChat : Preset.PrivateChat,
               visibility: isPublic ? Visibility.Public : Visibility.Private,
               invite,
+              initial_state: initialState,
             })
-          : await client.createRoom({ preset: Preset.TrustedPrivateChat, is_direct: true, invite });
+          : await client.createRoom({
+              preset: Preset.TrustedPrivateChat,
+              is_direct: true,
+              invite,
+              initial_state: initialState,
+            });
       if (kind === 'direct' && invite[0]) await markAsDirect(client, roomId, invite[0]).catch(() => undefined);
       await waitForRoom(client, roomId);
       void navigate(`/messagerie/salons/${encodeURIComponent(roomId)}`);
@@ -206,6 +223,20 @@ export function CreateRoomPage() {
           people={people}
           onRemove={(removed) => setPeople((current) => current.filter((person) => person.userId !== removed))}
         />
+        {canEncrypt && (
+          <div className="fr-checkbox-group fr-mb-3w">
+            <input
+              type="checkbox"
+              id="chat-create-encrypted"
+              checked={isEncrypted}
+              onChange={(event) => setEncrypted(event.target.checked)}
+            />
+            <label className="fr-label" htmlFor="chat-create-encrypted">
+              {t.encryptRoom}
+              <span className="fr-hint-text">{t.encryptRoomHint}</span>
+            </label>
+          </div>
+        )}
         {error && (
           <div className="fr-alert fr-alert--error fr-alert--sm fr-mb-2w" role="alert">
             <p>{error}</p>

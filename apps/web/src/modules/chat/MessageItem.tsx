@@ -65,15 +65,18 @@ export function messageExcerpt(event: MatrixEvent, t: (typeof chatMessages)['fr'
 
 function MessageBody({ event, room }: { event: MatrixEvent; room: Room }) {
   const t = useMessages(chatMessages);
-  const { client, userId } = useChat();
+  const { client, userId, crypto } = useChat();
   if (event.isRedacted()) {
     return <p className="bureau-chat-message__deleted fr-mb-0">{t.deletedMessage}</p>;
   }
   if (event.getType() === eventTypes.encrypted) {
+    // Still encrypted: being decrypted, not decryptable by this device, or no crypto in this tab.
+    const why =
+      crypto !== 'on' ? t.encryptedMessage : event.isDecryptionFailure() ? t.undecryptableMessage : t.decryptingMessage;
     return (
       <p className="bureau-chat-message__deleted fr-mb-0">
         <span className="fr-icon-lock-line fr-icon--sm fr-mr-1v" aria-hidden="true" />
-        {t.encryptedMessage}
+        {why}
       </p>
     );
   }

@@ -20,7 +20,7 @@ import {
   type TimelineItem,
 } from './timeline-model.ts';
 
-/** Whether the room's messages are end-to-end encrypted (this browser cannot read them: see README). */
+/** Whether the room's messages are end-to-end encrypted (read here when the tab's crypto runs: `useChat().crypto`). */
 export function isEncrypted(room: Room): boolean {
   return room.hasEncryptionStateEvent();
 }
@@ -177,7 +177,7 @@ function RoomSearch({ room, onShow }: { room: Room; onShow: (eventId: string) =>
 
 function ThreadPanel({ room, rootId, onClose }: { room: Room; rootId: string; onClose: () => void }) {
   const t = useMessages(chatMessages);
-  const { client, userId, version } = useChat();
+  const { client, userId, version, crypto } = useChat();
   const [replyTo, setReplyTo] = useState<MatrixEvent | undefined>();
   const [olderAnswers, setOlderAnswers] = useState<MatrixEvent[]>([]);
   const [canLoadOlder, setCanLoadOlder] = useState(false);
@@ -238,7 +238,7 @@ function ThreadPanel({ room, rootId, onClose }: { room: Room; rootId: string; on
           replyTo={replyTo}
           onCancelReply={() => setReplyTo(undefined)}
           onSent={() => setReplyTo(undefined)}
-          isDisabled={isEncrypted(room)}
+          isDisabled={isEncrypted(room) && crypto !== 'on'}
         />
       ) : (
         <p className="fr-text--sm">{t.threadRootNotLoaded}</p>
@@ -286,7 +286,7 @@ function PageTitle({ title }: { title: string }) {
 
 function RoomView({ room }: { room: Room }) {
   const t = useMessages(chatMessages);
-  const { client, userId, version } = useChat();
+  const { client, userId, version, crypto } = useChat();
   const navigate = useNavigate();
   const [searchParams, setSearchParams] = useSearchParams();
   const threadRoot = searchParams.get('fil') ?? undefined;
@@ -361,9 +361,9 @@ function RoomView({ room }: { room: Room }) {
       <div id="chat-room-search" hidden={!isSearchOpen}>
         {isSearchOpen && <RoomSearch room={room} onShow={(eventId) => setFocusEventId(eventId)} />}
       </div>
-      {isEncryptedRoom && (
+      {isEncryptedRoom && crypto !== 'on' && crypto !== 'starting' && (
         <div className="fr-alert fr-alert--warning fr-alert--sm bureau-chat-room__notice">
-          <p>{t.encryptionUnsupported}</p>
+          <p>{crypto === 'other-tab' ? t.encryptionInOtherTab : t.encryptionUnsupported}</p>
         </div>
       )}
       <div className="bureau-chat-room__body">
@@ -388,7 +388,7 @@ function RoomView({ room }: { room: Room }) {
             replyTo={replyTo}
             onCancelReply={() => setReplyTo(undefined)}
             onSent={() => setReplyTo(undefined)}
-            isDisabled={isEncryptedRoom || membership !== 'join'}
+            isDisabled={(isEncryptedRoom && crypto !== 'on') || membership !== 'join'}
           />
         </div>
         {threadRoot && <ThreadPanel room={room} rootId={threadRoot} onClose={closeThread} />}

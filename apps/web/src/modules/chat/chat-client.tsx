@@ -29,8 +29,10 @@ import { activeLocale } from '../../i18n.tsx';
 import { chatMessages } from './chat.messages.ts';
 import {
   checkAccessToken,
+  cryptoStorePrefix,
   discardForeignSession,
   forgetChatCredentials,
+  forgetCryptoStores,
   loginWithToken,
   logoutDevice,
   obtainLoginToken,
@@ -78,6 +80,31 @@ interface RunningClient {
   syncState: SyncState | null;
   /** Why the client stopped: the person signed out (nothing more to do), or its token was revoked (sign in again). */
   stopReason?: 'signed-out' | 'revoked';
+  /**
+   * End-to-end encryption in this tab: `on` once Matrix's Rust crypto runs; `other-tab` when another tab of
+   * this browser holds the device's keys (one at a time, or their sessions would diverge); `failed` when it
+   * could not start (no IndexedDB, no WebAssembly).
+   */
+  crypto: 'starting' | 'on' | 'other-tab' | 'failed';
+  /** Lets the device's keys go to another tab (sign-out). */
+  releaseCrypto?: () => void;
+}
+
+/**
+ * Holds the lock on this device's keys for the tab's lifetime (Web Locks): resolves with a release function,
+ * or undefined when another tab holds it. Without the API (old browsers), the tab goes ahead alone.
+ */
+function holdCryptoLock(deviceId: string): Promise<(() => void) | undefined> {
+  if (!('locks' in navigator)) return Promise.resolve(() => undefined);
+  return new Promise((resolve) => {
+    void navigator.locks.request(`bureau.chat.crypto.${deviceId}`, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        resolve(undefined);
+        return undefined;
+      }
+      return new Promise<void>((release) => resolve(release));
+    });
+  });
 }
 
 let running: RunningClient | undefined;
@@ -113,6 +140,7 @@ function startClient(credentials: ChatCredentials): RunningClient {
     version: 0,
     listeners: new Set(),
     syncState: null,
+    crypto: 'starting',
   };
   let scheduled: ReturnType<typeof setTimeout> | undefined;
   const bump = () => {
@@ -151,12 +179,44 @@ function startClient(credentials: ChatCredentials): RunningClient {
   client.on(RoomMemberEvent.Typing, bump);
   client.on(RoomMemberEvent.Name, bump);
   client.on(MatrixEventEvent.Replaced, bump);
+  client.on(MatrixEventEvent.Decrypted, bump);
   // The token stopped working (device deleted from another client, account deactivated): sign in again.
   client.on(HttpApiEvent.SessionLoggedOut, () => {
     stopRunningClient('revoked');
     forgetChatCredentials();
   });
-  void client.startClient({
+  void startEncryptionThenSync(state, bump);
+  return state;
+}
+
+/**
+ * Starts Matrix's Rust crypto on the device's own IndexedDB store (when this tab may hold its keys), then the
+ * sync loop: the first sync must reach a client able to decrypt, and to take its one-time keys.
+ */
+async function startEncryptionThenSync(state: RunningClient, bump: () => void): Promise<void> {
+  const { client, credentials } = state;
+  const release = await holdCryptoLock(credentials.deviceId);
+  if (state.stopReason) {
+    release?.();
+    return;
+  }
+  if (release) {
+    state.releaseCrypto = release;
+    try {
+      // Stores of devices this browser no longer uses (signed out elsewhere, revoked) go first.
+      await forgetCryptoStores(credentials.deviceId);
+      await client.initRustCrypto({ cryptoDatabasePrefix: cryptoStorePrefix(credentials.deviceId) });
+      state.crypto = 'on';
+    } catch (error) {
+      console.warn('[matrix] end-to-end encryption could not start', error);
+      state.crypto = 'failed';
+    }
+  } else {
+    state.crypto = 'other-tab';
+  }
+  if (state.stopReason) return;
+  bump();
+  await client.startClient({
     initialSyncLimit: 30,
     lazyLoadMembers: true,
     // Threads are gathered by this client from the timeline (timeline-model.ts): the SDK's own thread
@@ -166,7 +226,6 @@ function startClient(credentials: ChatCredentials): RunningClient {
     // after the timeline with their sending state (as Element does).
     pendingEventOrdering: PendingEventOrdering.Detached,
   });
-  return state;
 }
 
 function stopRunningClient(reason: 'signed-out' | 'revoked'): void {
@@ -176,6 +235,7 @@ function stopRunningClient(reason: 'signed-out' | 'revoked'): void {
   stopped.stopReason = reason;
   stopped.client.stopClient();
   stopped.client.removeAllListeners();
+  stopped.releaseCrypto?.();
   for (const listener of stopped.listeners) listener();
 }
 
@@ -228,6 +288,8 @@ interface ChatContextValue {
   client: MatrixClient;
   userId: string;
   syncState: SyncState | null;
+  /** Whether this tab reads and writes end-to-end encrypted rooms (see `RunningClient.crypto`). */
+  crypto: RunningClient['crypto'];
   /** Changes whenever the client's data changes: a dependency for derived values. */
   version: number;
 }
@@ -309,6 +371,7 @@ export function ChatClientProvider({
     client: state.client,
     userId: state.credentials.userId,
     syncState: state.syncState,
+    crypto: state.crypto,
     version,
   };
   return <ChatContext.Provider value={value}>{children}</ChatContext.Provider>;

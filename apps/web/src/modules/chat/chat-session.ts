@@ -52,6 +52,30 @@ export function storeChatCredentials(credentials: ChatCredentials): void {
   }
 }
 
+/** Where a device's end-to-end encryption keys are kept (IndexedDB, one store per Matrix device). */
+export function cryptoStorePrefix(deviceId: string): string {
+  return `${cryptoStoreStem}${deviceId}`;
+}
+
+const cryptoStoreStem = 'bureau-chat-crypto-';
+
+/**
+ * Deletes the encryption stores of this browser's Matrix devices but `keptDeviceId`'s: a device signed out,
+ * revoked or replaced leaves no keys behind.
+ */
+export async function forgetCryptoStores(keptDeviceId?: string): Promise<void> {
+  try {
+    const kept = keptDeviceId === undefined ? undefined : cryptoStorePrefix(keptDeviceId);
+    for (const { name } of await window.indexedDB.databases()) {
+      if (name?.startsWith(cryptoStoreStem) && (kept === undefined || !name.startsWith(`${kept}::`))) {
+        window.indexedDB.deleteDatabase(name);
+      }
+    }
+  } catch {
+    // No IndexedDB (private browsing in some browsers): nothing was stored.
+  }
+}
+
 export function forgetChatCredentials(): void {
   try {
     window.localStorage.removeItem(storageKey);
@@ -120,6 +144,8 @@ export async function signOutOfChat(): Promise<void> {
   }
   forgetChatCredentials();
   if (credentials) await logoutDevice(credentials.accessToken);
+  // The device's encryption keys go with it (the running client released them above).
+  await forgetCryptoStores();
 }
 
 /** Discards a session obtained by another Bureau account on this browser (shared computer). */
@@ -128,6 +154,7 @@ export async function discardForeignSession(bureauUserId: string): Promise<void>
   if (!credentials || credentials.bureauUserId === bureauUserId) return;
   forgetChatCredentials();
   await logoutDevice(credentials.accessToken);
+  await forgetCryptoStores();
 }
 
 /** Bureau's single sign-on for Matrix clients, coming back to the chat's callback page. */

@@ -52,6 +52,7 @@ export interface ChatMessages {
   messagesOf: (room: string) => string;
   messageTo: (room: string) => string;
   encryptionUnsupported: string;
+  encryptionInOtherTab: string;
   leftRoom: string;
   loadOlder: string;
   loadingOlder: string;
@@ -78,6 +79,8 @@ export interface ChatMessages {
   // Messages
   deletedMessage: string;
   encryptedMessage: string;
+  undecryptableMessage: string;
+  decryptingMessage: string;
   edited: string;
   image: string;
   file: string;
@@ -114,6 +117,9 @@ export interface ChatMessages {
   send: string;
   sendFailed: string;
   attachFile: string;
+  attachFileEncrypted: string;
+  encryptRoom: string;
+  encryptRoomHint: string;
   insertEmoji: string;
   uploading: (name: string, percent: number) => string;
   uploadFailed: (name: string) => string;
@@ -254,7 +260,9 @@ export const chatMessages: Dictionary<ChatMessages> = {
     messagesOf: (room) => `Messages de ${room}`,
     messageTo: (room) => `Message à ${room}`,
     encryptionUnsupported:
-      'Messages chiffrés non pris en charge dans ce navigateur : lisez et écrivez dans ce salon avec une application Matrix qui gère le chiffrement (Tchap, Element).',
+      'Le chiffrement n’a pas pu démarrer dans ce navigateur : lisez et écrivez dans ce salon avec une application Matrix qui gère le chiffrement (Tchap, Element).',
+    encryptionInOtherTab:
+      'Les messages chiffrés se lisent dans un seul onglet à la fois : la messagerie est ouverte dans un autre onglet de ce navigateur.',
     leftRoom: 'Vous avez quitté ce salon.',
     loadOlder: 'Afficher les messages précédents',
     loadingOlder: 'Chargement des messages précédents…',
@@ -284,6 +292,9 @@ export const chatMessages: Dictionary<ChatMessages> = {
 
     deletedMessage: 'Message supprimé',
     encryptedMessage: 'Message chiffré : non pris en charge dans ce navigateur',
+    undecryptableMessage:
+      'Message chiffré illisible sur cet appareil : il a été envoyé avant sa connexion, ou ses clés ne lui ont pas été transmises.',
+    decryptingMessage: 'Message chiffré : déchiffrement…',
     edited: '(modifié)',
     image: 'Image',
     file: 'Fichier',
@@ -320,6 +331,10 @@ export const chatMessages: Dictionary<ChatMessages> = {
     send: 'Envoyer',
     sendFailed: 'Le message n’a pas pu être envoyé. Il est resté dans le champ.',
     attachFile: 'Joindre un fichier',
+    attachFileEncrypted: 'Les fichiers ne s’envoient pas encore dans un salon chiffré',
+    encryptRoom: 'Chiffrer les messages de bout en bout',
+    encryptRoomHint:
+      'Seuls les participants les liront, sur leurs appareils : ni la recherche, ni Albert, ni les notifications n’en verront le contenu. Le chiffrement ne se retire plus ensuite.',
     insertEmoji: 'Insérer un emoji',
     uploading: (name, percent) => `Envoi de ${name} : ${percent} %`,
     uploadFailed: (name) => `L’envoi de ${name} a échoué (le serveur n’accepte peut-être pas encore les fichiers).`,
@@ -447,7 +462,9 @@ export const chatMessages: Dictionary<ChatMessages> = {
     messagesOf: (room) => `Messages of ${room}`,
     messageTo: (room) => `Message to ${room}`,
     encryptionUnsupported:
-      'Encrypted messages are not supported in this browser: read and write in this room with a Matrix app that handles encryption (Tchap, Element).',
+      'Encryption could not start in this browser: read and write in this room with a Matrix app that handles encryption (Tchap, Element).',
+    encryptionInOtherTab:
+      'Encrypted messages are read in one tab at a time: the chat is open in another tab of this browser.',
     leftRoom: 'You left this room.',
     loadOlder: 'Show earlier messages',
     loadingOlder: 'Loading earlier messages…',
@@ -477,6 +494,9 @@ export const chatMessages: Dictionary<ChatMessages> = {
 
     deletedMessage: 'Message deleted',
     encryptedMessage: 'Encrypted message: not supported in this browser',
+    undecryptableMessage:
+      'Encrypted message this device cannot read: it was sent before it signed in, or its keys were not shared with it.',
+    decryptingMessage: 'Encrypted message: decrypting…',
     edited: '(edited)',
     image: 'Image',
     file: 'File',
@@ -513,6 +533,10 @@ export const chatMessages: Dictionary<ChatMessages> = {
     send: 'Send',
     sendFailed: 'The message could not be sent. It is still in the field.',
     attachFile: 'Attach a file',
+    attachFileEncrypted: 'Files cannot be sent in an encrypted room yet',
+    encryptRoom: 'Encrypt messages end to end',
+    encryptRoomHint:
+      'Only the participants will read them, on their devices: neither search, nor Albert, nor notifications will see their content. Encryption cannot be turned off afterwards.',
     insertEmoji: 'Insert an emoji',
     uploading: (name, percent) => `Sending ${name}: ${percent}%`,
     uploadFailed: (name) => `Sending ${name} failed (the server may not accept files yet).`,
