@@ -3,6 +3,7 @@
 /* eslint import-x/no-cycle: "off" */
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precompress } from './build/precompress.ts';
 
 /** The Bureau server in development (`npm start`, BUREAU_PORT 8080). */
 const bureauServer = 'http://127.0.0.1:8080';
@@ -21,7 +22,7 @@ const proxy = {
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +64,35 @@ describe('registerWebApp', () => {
     expect(response.headers['content-type']).toMatch(/javascript/);
     expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(response.body).toBe(appScript);
+  });
+
+  it('sends the build’s Brotli or gzip copy of an asset to a browser that accepts it', async () => {
+    const dist = await builtDist();
+    const script = path.join(dist, 'assets', 'app-abc123.js');
+    await writeFile(`${script}.br`, brotliCompressSync(appScript));
+    await writeFile(`${script}.gz`, gzipSync(appScript));
+    const server = await start(dist);
+    const asBrotli = await server.inject({
+      method: 'GET',
+      url: '/assets/app-abc123.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(asBrotli.statusCode).toBe(200);
+    expect(asBrotli.headers['content-encoding']).toBe('br');
+    expect(asBrotli.headers['content-type']).toMatch(/javascript/);
+    expect(asBrotli.headers['vary']).toMatch(/accept-encoding/i);
+    expect(asBrotli.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(asBrotli.rawPayload).toString()).toBe(appScript);
+    const asGzip = await server.inject({
+      method: 'GET',
+      url: '/assets/app-abc123.js',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(asGzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(asGzip.rawPayload).toString()).toBe(appScript);
+    const plain = await server.inject({ method: 'GET', url: '/assets/app-abc123.js' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(appScript);
   });
 
   it('serves the other build files with revalidation', async () => {

@@ -73,6 +73,9 @@ export async function registerWebApp(app: FastifyInstance, options: { distDir: s
     decorateReply: true,
     index: ['index.html'],
     dotfiles: 'ignore',
+    // The build writes `.br` and `.gz` copies (apps/web/build/precompress.ts): sent to browsers that accept
+    // them, with no compression work per request.
+    preCompressed: true,
     cacheControl: false,
     setHeaders: (reply, filePath) => {
       reply.header('cache-control', filePath.startsWith(assetsDir) ? immutableCacheControl : revalidateCacheControl);
