@@ -6,6 +6,12 @@ import { launchChromium, noProblems, saveScreenshot, signIn, watchedContext } fr
 
 let browser: Browser;
 
+/** A 1×1 PNG. */
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+
 beforeAll(async () => {
   browser = await launchChromium();
 });
@@ -164,18 +170,36 @@ describe('end-to-end encrypted chat', () => {
 
       await bob.page.getByRole('button', { name: `Accepter l’invitation à ${room}` }).click();
       await expect.poll(() => bob.page.getByRole('heading', { level: 1 }).innerText()).toBe(room);
-      // Attachments stay off: files are not encrypted in the browser yet.
-      expect(await bob.page.getByRole('button', { name: 'Joindre un fichier' }).getAttribute('title')).toBe(
-        'Les fichiers ne s’envoient pas encore dans un salon chiffré',
-      );
-
       // Each reads the other's message, decrypted by their own browser.
       await send(alice.page, room, 'Le budget est validé.');
       await message(bob.page, room, 'Le budget est validé.').waitFor({ timeout: 20_000 });
       await send(bob.page, room, 'Bien reçu, merci.');
       await message(alice.page, room, 'Bien reçu, merci.').waitFor({ timeout: 20_000 });
 
-      // The server only ever had ciphertext.
+      // Fatima sends an image: encrypted in her browser, decrypted in Antoine's.
+      const chooser = bob.page.waitForEvent('filechooser');
+      const uploaded = bob.page.waitForRequest((request) => request.url().includes('/upload'));
+      await bob.page.getByRole('button', { name: 'Joindre un fichier' }).click();
+      await (await chooser).setFiles({ name: 'organigramme.png', mimeType: 'image/png', buffer: png });
+      const upload = await uploaded;
+      expect(upload.headers()['content-type']).toBe('application/octet-stream');
+      expect(upload.url()).not.toContain('organigramme');
+      const { content_uri: contentUri } = (await (await upload.response())?.json()) as { content_uri: string };
+      const image = message(alice.page, room, 'organigramme.png').getByRole('img', { name: 'organigramme.png' });
+      await image.waitFor({ timeout: 20_000 });
+      expect(await image.evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBe(1);
+
+      // The server only ever had ciphertext: the stored file is the image's size, not the image.
+      const storedFile = await alice.page.evaluate(async (uri) => {
+        const session = JSON.parse(localStorage.getItem('bureau.chat.session') ?? '{}') as { accessToken?: string };
+        const response = await fetch(`/_matrix/client/v1/media/download/${uri.slice('mxc://'.length)}`, {
+          headers: { authorization: `Bearer ${session.accessToken ?? ''}` },
+        });
+        return [...new Uint8Array(await response.arrayBuffer())];
+      }, contentUri);
+      expect(storedFile.length).toBe(png.length);
+      expect(Buffer.from(storedFile).equals(png)).toBe(false);
+      expect(Buffer.from(storedFile).subarray(1, 4).toString()).not.toBe('PNG');
       const stored = await alice.page.evaluate(async (id) => {
         const session = JSON.parse(localStorage.getItem('bureau.chat.session') ?? '{}') as { accessToken?: string };
         const response = await fetch(`/_matrix/client/v3/rooms/${encodeURIComponent(id)}/messages?dir=b&limit=50`, {
@@ -184,6 +208,7 @@ describe('end-to-end encrypted chat', () => {
         return (await response.json()) as { chunk: { type: string }[] };
       }, roomId);
       const types = stored.chunk.map((event) => event.type);
+      expect(JSON.stringify(stored)).not.toContain('organigramme');
       expect(types.filter((type) => type === 'm.room.encrypted').length).toBeGreaterThanOrEqual(2);
       expect(types).not.toContain('m.room.message');
       expect(JSON.stringify(stored)).not.toContain('budget');

@@ -61,7 +61,6 @@ export function Composer({
 }) {
   const t = useMessages(chatMessages);
   const { client, userId } = useChat();
-  const isEncryptedRoom = room.hasEncryptionStateEvent();
   const [text, setText] = useState('');
   const [mentions, setMentions] = useState<ComposerMention[]>([]);
   const [caret, setCaret] = useState(0);
@@ -225,9 +224,8 @@ export function Composer({
         <button
           type="button"
           className="fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-icon-attachment-line"
-          title={isEncryptedRoom ? t.attachFileEncrypted : t.attachFile}
-          // Files would leave the room's encryption (they are not encrypted in this browser yet).
-          disabled={isDisabled || isEncryptedRoom || upload !== undefined}
+          title={t.attachFile}
+          disabled={isDisabled || upload !== undefined}
           onClick={() => fileRef.current?.click()}
         >
           {t.attachFile}

@@ -1,5 +1,5 @@
 import { EventStatus, MatrixEvent, type MatrixClient, type Room } from 'matrix-js-sdk';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ConfirmAction } from '../../app/ConfirmAction.tsx';
 import { useLocale, useMessages } from '../../i18n.tsx';
 import { Avatar } from './Avatar.tsx';
@@ -7,6 +7,7 @@ import { editMessage, reactionsOf, toggleReaction } from './chat-actions.ts';
 import { useChat } from './chat-client.tsx';
 import { chatMessages } from './chat.messages.ts';
 import { EmojiPicker, emojiName } from './EmojiPicker.tsx';
+import { encryptedFileOf, type EncryptedFile } from './encrypted-attachments.ts';
 import { htmlFormat, sanitizeMessageHtml } from './markdown.ts';
 import { downloadMedia, formatFileSize, useMediaUrl } from './media.ts';
 import { bodyWithoutReplyFallback, eventTypes, msgTypes, replyTargetOf } from './timeline-model.ts';
@@ -82,13 +83,11 @@ function MessageBody({ event, room }: { event: MatrixEvent; room: Room }) {
   }
   const content = event.getContent();
   const msgtype = typeof content.msgtype === 'string' ? content.msgtype : msgTypes.text;
-  if (msgtype === msgTypes.image && typeof content.url === 'string') {
+  const hasMedia = typeof content.url === 'string' || encryptedFileOf(content) !== undefined;
+  if (msgtype === msgTypes.image && hasMedia) {
     return <ImageMessage event={event} />;
   }
-  if (
-    (msgtype === msgTypes.file || msgtype === msgTypes.video || msgtype === msgTypes.audio) &&
-    typeof content.url === 'string'
-  ) {
+  if ((msgtype === msgTypes.file || msgtype === msgTypes.video || msgtype === msgTypes.audio) && hasMedia) {
     return <FileMessage event={event} />;
   }
   const prefix = msgtype === msgTypes.emote ? `* ${memberName(room, event.getSender())} ` : '';
@@ -116,13 +115,26 @@ function fileSizeOf(info: unknown): number | undefined {
   return typeof size === 'number' ? size : undefined;
 }
 
+/** What to fetch for an attachment: its `mxc://` URI, and how to decrypt it in an encrypted room. */
+function attachmentOf(content: Record<string, unknown>): {
+  mxc: string;
+  encrypted?: { file: EncryptedFile; mimetype: string };
+} {
+  const file = encryptedFileOf(content);
+  if (!file) return { mxc: String(content.url) };
+  const info = content.info as { mimetype?: unknown } | undefined;
+  const mimetype = typeof info?.mimetype === 'string' ? info.mimetype : 'application/octet-stream';
+  return { mxc: file.url, encrypted: { file, mimetype } };
+}
+
 function ImageMessage({ event }: { event: MatrixEvent }) {
   const t = useMessages(chatMessages);
   const { client } = useChat();
   const content = event.getContent();
-  const url = String(content.url);
+  const attachment = useMemo(() => attachmentOf(content), [content]);
   const name = String(content.body ?? t.image);
-  const thumbnail = useMediaUrl(client, url, { width: 320, height: 240 });
+  // An encrypted image is shown whole (decrypted here): the server cannot make a thumbnail of it.
+  const thumbnail = useMediaUrl(client, attachment.mxc, { width: 320, height: 240 }, attachment.encrypted);
   return (
     <figure className="bureau-chat-media fr-mb-0">
       {thumbnail.url ? (
@@ -133,7 +145,7 @@ function ImageMessage({ event }: { event: MatrixEvent }) {
         </p>
       )}
       <figcaption className="fr-text--sm fr-mb-0">
-        <DownloadButton mxc={url} name={name} size={fileSizeOf(content.info)} />
+        <DownloadButton attachment={attachment} name={name} size={fileSizeOf(content.info)} />
       </figcaption>
     </figure>
   );
@@ -145,12 +157,20 @@ function FileMessage({ event }: { event: MatrixEvent }) {
   const name = String(content.filename ?? content.body ?? t.file);
   return (
     <p className="bureau-chat-file fr-mb-0">
-      <DownloadButton mxc={String(content.url)} name={name} size={fileSizeOf(content.info)} />
+      <DownloadButton attachment={attachmentOf(content)} name={name} size={fileSizeOf(content.info)} />
     </p>
   );
 }
 
-function DownloadButton({ mxc, name, size }: { mxc: string; name: string; size?: number }) {
+function DownloadButton({
+  attachment,
+  name,
+  size,
+}: {
+  attachment: ReturnType<typeof attachmentOf>;
+  name: string;
+  size?: number;
+}) {
   const t = useMessages(chatMessages);
   const { locale } = useLocale();
   const { client } = useChat();
@@ -162,7 +182,7 @@ function DownloadButton({ mxc, name, size }: { mxc: string; name: string; size?:
         className="fr-link fr-link--sm fr-icon-download-line fr-link--icon-left"
         onClick={() => {
           setFailed(false);
-          downloadMedia(client, mxc, name).catch(() => setFailed(true));
+          downloadMedia(client, attachment.mxc, name, attachment.encrypted).catch(() => setFailed(true));
         }}
       >
         {t.download(name)}

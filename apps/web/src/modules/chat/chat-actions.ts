@@ -1,5 +1,6 @@
 import { EventType, MsgType, RelationType, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
 import type { ReactionEventContent, RoomMessageEventContent } from 'matrix-js-sdk/lib/@types/events.js';
+import { encryptAttachment } from './encrypted-attachments.ts';
 import { composeTextContent, type ComposerMention } from './markdown.ts';
 import { imageSize } from './media.ts';
 import { threadRelation, threadSummaries, loadedEvents } from './timeline-model.ts';
@@ -55,18 +56,28 @@ export async function sendAttachment(
   target: MessageTarget,
   onProgress: (fraction: number) => void,
 ): Promise<void> {
-  const upload = await client.uploadContent(file, {
-    name: file.name,
-    type: file.type || 'application/octet-stream',
-    progressHandler: ({ loaded, total }) => onProgress(total > 0 ? loaded / total : 0),
-  });
+  const progressHandler = ({ loaded, total }: { loaded: number; total: number }) =>
+    onProgress(total > 0 ? loaded / total : 0);
+  // In an encrypted room the file is encrypted here: the server stores ciphertext, without its name or type.
+  const encrypted = room.hasEncryptionStateEvent() ? await encryptAttachment(await file.arrayBuffer()) : undefined;
+  const upload = encrypted
+    ? await client.uploadContent(new Blob([encrypted.data], { type: 'application/octet-stream' }), {
+        type: 'application/octet-stream',
+        includeFilename: false,
+        progressHandler,
+      })
+    : await client.uploadContent(file, {
+        name: file.name,
+        type: file.type || 'application/octet-stream',
+        progressHandler,
+      });
   const isImage = file.type.startsWith('image/');
   const size = isImage ? await imageSize(file) : undefined;
   const content: Record<string, unknown> = {
     msgtype: isImage ? MsgType.Image : MsgType.File,
     body: file.name,
     filename: file.name,
-    url: upload.content_uri,
+    ...(encrypted ? { file: { ...encrypted.file, url: upload.content_uri } } : { url: upload.content_uri }),
     info: { mimetype: file.type || 'application/octet-stream', size: file.size, ...(size ?? {}) },
     'm.mentions': {},
   };

@@ -117,7 +117,6 @@ export interface ChatMessages {
   send: string;
   sendFailed: string;
   attachFile: string;
-  attachFileEncrypted: string;
   encryptRoom: string;
   encryptRoomHint: string;
   insertEmoji: string;
@@ -331,7 +330,6 @@ export const chatMessages: Dictionary<ChatMessages> = {
     send: 'Envoyer',
     sendFailed: 'Le message n’a pas pu être envoyé. Il est resté dans le champ.',
     attachFile: 'Joindre un fichier',
-    attachFileEncrypted: 'Les fichiers ne s’envoient pas encore dans un salon chiffré',
     encryptRoom: 'Chiffrer les messages de bout en bout',
     encryptRoomHint:
       'Seuls les participants les liront, sur leurs appareils : ni la recherche, ni Albert, ni les notifications n’en verront le contenu. Le chiffrement ne se retire plus ensuite.',
@@ -533,7 +531,6 @@ export const chatMessages: Dictionary<ChatMessages> = {
     send: 'Send',
     sendFailed: 'The message could not be sent. It is still in the field.',
     attachFile: 'Attach a file',
-    attachFileEncrypted: 'Files cannot be sent in an encrypted room yet',
     encryptRoom: 'Encrypt messages end to end',
     encryptRoomHint:
       'Only the participants will read them, on their devices: neither search, nor Albert, nor notifications will see their content. Encryption cannot be turned off afterwards.',

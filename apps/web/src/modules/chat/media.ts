@@ -1,5 +1,6 @@
 import type { MatrixClient } from 'matrix-js-sdk';
 import { useEffect, useState } from 'react';
+import { decryptAttachment, type EncryptedFile } from './encrypted-attachments.ts';
 
 /**
  * Media through the homeserver's media API: authenticated downloads (`/_matrix/client/v1/media/...`,
@@ -56,11 +57,24 @@ export async function fetchMedia(client: MatrixClient, mxc: string, thumbnail?: 
   return response.blob();
 }
 
-/** A `blob:` URL of a media file (or its thumbnail) while the component is shown; undefined while loading. */
+/**
+ * Downloads an encrypted attachment's ciphertext, checks its hash and decrypts it (no thumbnail: the server
+ * cannot make one of what it cannot read).
+ */
+export async function fetchDecrypted(client: MatrixClient, file: EncryptedFile, mimetype: string): Promise<Blob> {
+  const ciphertext = await (await fetchMedia(client, file.url)).arrayBuffer();
+  return new Blob([await decryptAttachment(ciphertext, file)], { type: mimetype });
+}
+
+/**
+ * A `blob:` URL of a media file (or its thumbnail) while the component is shown; undefined while loading.
+ * With `encrypted`, the attachment of an encrypted room, decrypted here (`mxc` is its `file.url`).
+ */
 export function useMediaUrl(
   client: MatrixClient,
   mxc: string | undefined,
   thumbnail?: ThumbnailSize,
+  encrypted?: { file: EncryptedFile; mimetype: string },
 ): { url?: string; isFailed: boolean } {
   const [state, setState] = useState<{ url?: string; isFailed: boolean }>({ isFailed: false });
   const width = thumbnail?.width;
@@ -72,7 +86,10 @@ export function useMediaUrl(
     }
     let url: string | undefined;
     let isCancelled = false;
-    fetchMedia(client, mxc, width !== undefined && height !== undefined ? { width, height } : undefined)
+    const blob = encrypted
+      ? fetchDecrypted(client, encrypted.file, encrypted.mimetype)
+      : fetchMedia(client, mxc, width !== undefined && height !== undefined ? { width, height } : undefined);
+    blob
       .then((blob) => {
         if (isCancelled) return;
         url = URL.createObjectURL(blob);
@@ -85,13 +102,23 @@ export function useMediaUrl(
       isCancelled = true;
       if (url) URL.revokeObjectURL(url);
     };
-  }, [client, mxc, width, height]);
+  }, [client, mxc, width, height, encrypted?.file, encrypted?.mimetype]);
   return state;
 }
 
-/** Saves a media file under its name (fetched with the token, then handed to the browser). */
-export async function downloadMedia(client: MatrixClient, mxc: string, fileName: string): Promise<void> {
-  const blob = await fetchMedia(client, mxc);
+/**
+ * Saves a media file under its name (fetched with the token, then handed to the browser); with `encrypted`,
+ * decrypted first.
+ */
+export async function downloadMedia(
+  client: MatrixClient,
+  mxc: string,
+  fileName: string,
+  encrypted?: { file: EncryptedFile; mimetype: string },
+): Promise<void> {
+  const blob = encrypted
+    ? await fetchDecrypted(client, encrypted.file, encrypted.mimetype)
+    : await fetchMedia(client, mxc);
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
