@@ -26,6 +26,7 @@ import { createJobService, jobStatuses, type JobService } from './platform/jobs/
 import { createLogger, type Logger } from './platform/logging.ts';
 import { createMailService, type MailService } from './platform/mail/index.ts';
 import { platformMigrations } from './platform/migrations/index.ts';
+import { registerRetentionSweep } from './platform/retention/retention.ts';
 import {
   createNotificationService,
   registerNotificationRoutes,
@@ -137,6 +138,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // The identity module is created below; the directory is read only once requests and jobs run.
     users: { find: (userId) => notificationUserOf(identity, userId) },
   });
+
+  // The platform's daily retention sweep (finished jobs, delivered mail, old notifications).
+  const retention = registerRetentionSweep({ jobs, mail, notifications, clock, logger });
 
   // Modules, explicitly, in dependency order (identity first: others rely on who the request comes from).
   const identity = createIdentityModule({
@@ -309,6 +313,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async listen() {
       await migrate();
       for (const module of modules) await module.start?.();
+      await retention.scheduleNext(0);
       jobs.start();
       const address = await http.listen({ host: config.host, port: config.port });
       logger.info({ address, version: bureauVersion, database: database.dialect }, 'Bureau is listening');

@@ -73,6 +73,8 @@ export interface JobsRepository {
   get(id: string): Promise<JobRow | undefined>;
   list(query: { status?: JobStatus; type?: string; limit: number; before?: string }): Promise<JobRow[]>;
   counts(): Promise<Array<{ status: string; count: number }>>;
+  /** Deletes succeeded jobs finished before `succeededBefore` and dead ones before `deadBefore`; how many. */
+  purgeFinished(before: { succeededBefore: string; deadBefore: string }): Promise<number>;
 }
 
 export function createJobsRepository(deps: { executor: Executor; dialect: DatabaseDialect }): JobsRepository {
@@ -176,6 +178,19 @@ export function createJobsRepository(deps: { executor: Executor; dialect: Databa
         .execute();
       // PostgreSQL's count is a bigint, which the driver reads as a number; SQLite's already is.
       return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+    },
+
+    async purgeFinished({ succeededBefore, deadBefore }) {
+      const result = await jobs()
+        .deleteFrom('platform_jobs')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'succeeded'), eb('finished_at', '<', succeededBefore)]),
+            eb.and([eb('status', '=', 'dead'), eb('finished_at', '<', deadBefore)]),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

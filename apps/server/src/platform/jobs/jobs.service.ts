@@ -124,6 +124,11 @@ export interface JobService {
   list(query: JobListQuery): Promise<JobPage>;
   /** How many jobs are in each status (for metrics). */
   counts(): Promise<Record<JobStatus, number>>;
+  /**
+   * Forgets finished jobs (the platform's retention sweep): succeeded ones finished before
+   * `succeededBefore`, dead ones before `deadBefore` (kept longer, for operators to look into). How many.
+   */
+  purgeFinished(before: { succeededBefore: Date; deadBefore: Date }): Promise<number>;
 }
 
 export interface JobServiceDependencies {
@@ -481,6 +486,13 @@ export function createJobService(deps: JobServiceDependencies): JobService {
         if ((jobStatuses as readonly string[]).includes(row.status)) counts[row.status as JobStatus] = row.count;
       }
       return counts;
+    },
+
+    purgeFinished({ succeededBefore, deadBefore }) {
+      return repository.purgeFinished({
+        succeededBefore: succeededBefore.toISOString(),
+        deadBefore: deadBefore.toISOString(),
+      });
     },
   };
 }

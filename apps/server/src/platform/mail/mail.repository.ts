@@ -55,6 +55,8 @@ export interface MailRepository {
   recordAttempt(id: string, attempt: { attempts: number; error: string; now: string }): Promise<void>;
   /** Gives up a queued message. */
   markFailed(id: string, failure: { error: string; now: string }): Promise<void>;
+  /** Deletes the messages delivered, kept or given up before `before` (never a queued one); how many. */
+  purgeFinished(before: string): Promise<number>;
 }
 
 export function createMailRepository(deps: { executor: Executor }): MailRepository {
@@ -110,6 +112,15 @@ export function createMailRepository(deps: { executor: Executor }): MailReposito
         .where('id', '=', id)
         .where('status', '=', 'queued')
         .execute();
+    },
+
+    async purgeFinished(before) {
+      const result = await mails()
+        .deleteFrom('platform_mail_outbox')
+        .where('status', 'in', ['sent', 'kept', 'failed'])
+        .where('updated_at', '<', before)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

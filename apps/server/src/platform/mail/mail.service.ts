@@ -74,6 +74,11 @@ export interface MailService {
   get(id: string): Promise<MailMessage | undefined>;
   /** Every recorded message (optionally of one status), newest first; at most 500 a page. */
   listOutbox(query: { status?: MailStatus; limit: number; cursor?: string }): Promise<MailPage>;
+  /**
+   * Forgets the messages (bodies, addresses) delivered, kept or given up before `before` — the platform's
+   * retention sweep; a message still queued stays. How many.
+   */
+  purgeFinished(before: Date): Promise<number>;
 }
 
 export interface MailServiceDependencies {
@@ -270,6 +275,10 @@ export function createMailService(deps: MailServiceDependencies): MailService {
       const rows = await repository.list({ status, limit: size + 1, before: cursor });
       const items = rows.slice(0, size).map(toMessage);
       return { items, nextCursor: rows.length > size ? (items.at(-1)?.id ?? null) : null };
+    },
+
+    purgeFinished(before) {
+      return repository.purgeFinished(before.toISOString());
     },
   };
 }

@@ -255,6 +255,23 @@ export function notificationsRepository(executor: Executor) {
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
+
+    /**
+     * Deletes notifications read before `readBefore`, and any created before `createdBefore` that no digest
+     * still waits to e-mail; how many.
+     */
+    async purgeOld({ readBefore, createdBefore }: { readBefore: string; createdBefore: string }): Promise<number> {
+      const result = await db
+        .deleteFrom('platform_notifications')
+        .where((eb) =>
+          eb.or([
+            eb('read_at', '<', readBefore),
+            eb.and([eb('created_at', '<', createdBefore), eb('email_pending', '=', flag(false))]),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }
 

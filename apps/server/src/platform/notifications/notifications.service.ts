@@ -192,6 +192,11 @@ export interface NotificationService {
     options: { locale: Locale; lastEventId?: string },
     listener: (event: NotificationStreamEvent) => void,
   ): () => void;
+  /**
+   * Forgets old notifications (the platform's retention sweep): read before `readBefore`, or created before
+   * `createdBefore` and not waiting for a digest. How many.
+   */
+  purgeOld(before: { readBefore: Date; createdBefore: Date }): Promise<number>;
 }
 
 /** The job that sends one user's digest; its payload is `{ userId, dueAt }`. */
@@ -571,6 +576,10 @@ export function createNotificationService(deps: NotificationServiceDependencies)
   }
 
   return {
+    purgeOld({ readBefore, createdBefore }) {
+      return read().purgeOld({ readBefore: readBefore.toISOString(), createdBefore: createdBefore.toISOString() });
+    },
+
     defineType(definition) {
       if (!typeNamePattern.test(definition.type) || definition.type.length > 128) {
         throw new Error(`Notification type ${definition.type} must be module.entity.what in lower case`);
