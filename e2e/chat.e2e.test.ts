@@ -233,6 +233,76 @@ describe('end-to-end encrypted chat', () => {
   });
 });
 
+describe('backup of encryption keys', () => {
+  it('lets an agent read, in a new browser, the encrypted history restored with the recovery key', async () => {
+    const room = `Archives chiffrées ${Date.now()}`;
+    const first = await watchedContext(browser, { viewport: { width: 1280, height: 800 } });
+    const second = await watchedContext(browser, { viewport: { width: 1280, height: 800 } });
+    try {
+      await signIn(first.page, 'claire.martin@demo.gouv.fr');
+      await openChat(first.page);
+
+      // In her first browser, Claire turns the backup on and keeps the recovery key shown.
+      await first.page.getByRole('link', { name: 'Sauvegarde des messages chiffrés' }).click();
+      await first.page.getByRole('button', { name: 'Activer la sauvegarde' }).click();
+      const recoveryKey = (await first.page.getByLabel('Votre clé de récupération').innerText()).trim();
+      expect(recoveryKey).toMatch(/^(\w{4} ){11}\w{4}$/);
+      expect(await seriousAxeViolations(first.page)).toEqual([]);
+      await saveScreenshot(first.page, 'chat-key-backup');
+
+      // She writes in an encrypted room; the message's key reaches the backup.
+      await first.page.getByRole('link', { name: 'Nouvelle conversation' }).first().click();
+      await first.page.getByRole('textbox', { name: 'Nom du salon' }).fill(room);
+      await first.page.locator('label[for="chat-create-encrypted"]').click();
+      await first.page.getByRole('button', { name: 'Créer le salon' }).click();
+      await expect.poll(() => first.page.getByRole('heading', { level: 1 }).innerText()).toBe(room);
+      await send(first.page, room, 'Compte rendu du comité, version finale.');
+      await message(first.page, room, 'version finale').waitFor();
+      await expect
+        .poll(
+          () =>
+            first.page.evaluate(async () => {
+              const session = JSON.parse(localStorage.getItem('bureau.chat.session') ?? '{}') as {
+                accessToken?: string;
+              };
+              const headers = { authorization: `Bearer ${session.accessToken ?? ''}` };
+              const version = (await (await fetch('/_matrix/client/v3/room_keys/version', { headers })).json()) as {
+                count?: number;
+              };
+              return version.count ?? 0;
+            }),
+          { timeout: 20_000 },
+        )
+        .toBeGreaterThan(0);
+
+      // In a new browser (a new device), the message is unreadable until the history is restored.
+      await signIn(second.page, 'claire.martin@demo.gouv.fr');
+      await openChat(second.page);
+      await second.page
+        .getByRole('link', { name: new RegExp(room) })
+        .first()
+        .click();
+      const locked = message(second.page, room, 'Message chiffré illisible');
+      await locked.waitFor({ timeout: 20_000 });
+      await locked.getByRole('link', { name: 'Restaurer depuis la sauvegarde' }).click();
+      await second.page.getByRole('textbox', { name: /^Clé de récupération/ }).fill(recoveryKey);
+      await second.page.getByRole('button', { name: 'Restaurer l’historique' }).click();
+      await second.page.getByText(/clés? restaurées?\./).waitFor({ timeout: 20_000 });
+      await second.page
+        .getByRole('link', { name: new RegExp(room) })
+        .first()
+        .click();
+      await message(second.page, room, 'Compte rendu du comité, version finale.').waitFor({ timeout: 20_000 });
+
+      expect(first.problems).toEqual(noProblems);
+      expect(second.problems).toEqual(noProblems);
+    } finally {
+      await first.context.close();
+      await second.context.close();
+    }
+  });
+});
+
 describe('accessibility of the chat (axe-core, WCAG 2.1 A and AA)', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     describe(`in ${colorScheme} mode`, () => {

@@ -9,6 +9,7 @@ import { ChatClientProvider, isSynced, useChat } from './chat-client.tsx';
 import { chatMessages } from './chat.messages.ts';
 import { loginWithToken, MatrixLoginError, storeChatCredentials } from './chat-session.ts';
 import { CreateRoomPage } from './CreateRoomPage.tsx';
+import { KeyBackupPage } from './KeyBackupPage.tsx';
 import { RoomList } from './RoomList.tsx';
 import { RoomPage } from './RoomPage.tsx';
 import { RoomSettingsPage } from './RoomSettingsPage.tsx';
@@ -24,6 +25,7 @@ export function ChatRoutes() {
       <Route element={<ChatLayout />}>
         <Route index element={<ChatHomePage />} />
         <Route path="nouveau" element={<CreateRoomPage />} />
+        <Route path="chiffrement" element={<KeyBackupPage />} />
         <Route path="salons/:roomId" element={<RoomPage />} />
         <Route path="salons/:roomId/parametres" element={<RoomSettingsPage />} />
         <Route path="*" element={<NotFoundPage />} />
@@ -157,6 +159,11 @@ function ChatHomePage() {
       <Link to="/messagerie/nouveau" className="fr-btn fr-icon-add-line fr-btn--icon-left bureau-chat-home__start">
         {t.newConversation}
       </Link>
+      <p className="fr-mt-4w">
+        <Link to="/messagerie/chiffrement" className="fr-link fr-icon-lock-line fr-link--icon-left">
+          {t.keyBackupLink}
+        </Link>
+      </p>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { EventStatus, MatrixEvent, type MatrixClient, type Room } from 'matrix-js-sdk';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { ConfirmAction } from '../../app/ConfirmAction.tsx';
 import { useLocale, useMessages } from '../../i18n.tsx';
 import { Avatar } from './Avatar.tsx';
@@ -56,6 +57,7 @@ function useRepliedEvent(client: MatrixClient, room: Room, eventId: string | und
 /** A one-line summary of a message (replies, thread previews, notifications). */
 export function messageExcerpt(event: MatrixEvent, t: (typeof chatMessages)['fr']): string {
   if (event.isRedacted()) return t.deletedMessage;
+  if (event.isDecryptionFailure()) return t.undecryptableExcerpt;
   if (event.getType() === eventTypes.encrypted) return t.encryptedMessage;
   const content = event.getContent();
   if (content.msgtype === msgTypes.image) return t.imageExcerpt(String(content.body ?? ''));
@@ -70,7 +72,8 @@ function MessageBody({ event, room }: { event: MatrixEvent; room: Room }) {
   if (event.isRedacted()) {
     return <p className="bureau-chat-message__deleted fr-mb-0">{t.deletedMessage}</p>;
   }
-  if (event.getType() === eventTypes.encrypted) {
+  // The SDK turns a message it cannot decrypt into an `m.bad.encrypted` one with an English body: said here.
+  if (event.getType() === eventTypes.encrypted || event.isDecryptionFailure()) {
     // Still encrypted: being decrypted, not decryptable by this device, or no crypto in this tab.
     const why =
       crypto !== 'on' ? t.encryptedMessage : event.isDecryptionFailure() ? t.undecryptableMessage : t.decryptingMessage;
@@ -78,6 +81,14 @@ function MessageBody({ event, room }: { event: MatrixEvent; room: Room }) {
       <p className="bureau-chat-message__deleted fr-mb-0">
         <span className="fr-icon-lock-line fr-icon--sm fr-mr-1v" aria-hidden="true" />
         {why}
+        {crypto === 'on' && event.isDecryptionFailure() && (
+          <>
+            {' '}
+            <Link to="/messagerie/chiffrement" className="fr-link fr-link--sm">
+              {t.restoreHistory}
+            </Link>
+          </>
+        )}
       </p>
     );
   }
@@ -368,7 +379,12 @@ export function MessageItem({
   const mentions = (content['m.mentions'] as { user_ids?: unknown } | undefined)?.user_ids;
   const isHighlighted = !isOwn && Array.isArray(mentions) && mentions.includes(userId);
   const replyTarget = replyTargetOf(event);
-  const canAct = isSent && !isRedacted && eventId !== undefined && event.getType() !== eventTypes.encrypted;
+  const canAct =
+    isSent &&
+    !isRedacted &&
+    eventId !== undefined &&
+    event.getType() !== eventTypes.encrypted &&
+    !event.isDecryptionFailure();
   const actionsLabel = t.messageActions(senderName);
 
   const className = [

@@ -4,6 +4,28 @@ export interface ChatMessages {
   title: string;
   intro: string;
   homeHint: string;
+  keyBackupTitle: string;
+  keyBackupLink: string;
+  keyBackupIntro: string;
+  loading: string;
+  keyBackupUnavailable: string;
+  keyBackupEnabled: string;
+  keyBackupFailed: string;
+  recoveryKeyInvalid: string;
+  recoveryKeyWrong: string;
+  keysRestored: (count: number) => string;
+  recoveryKeyTitle: string;
+  recoveryKeyHint: string;
+  copyRecoveryKey: string;
+  keyBackupNone: string;
+  enableKeyBackup: string;
+  keyBackupActive: string;
+  showRecoveryKey: string;
+  keyBackupElsewhere: string;
+  recoveryKeyLabel: string;
+  recoveryKeyFieldHint: string;
+  restoreKeys: string;
+  restoreHistory: string;
   deviceName: string;
   signingIn: string;
   signInFailed: string;
@@ -80,6 +102,7 @@ export interface ChatMessages {
   deletedMessage: string;
   encryptedMessage: string;
   undecryptableMessage: string;
+  undecryptableExcerpt: string;
   decryptingMessage: string;
   edited: string;
   image: string;
@@ -208,6 +231,33 @@ export const chatMessages: Dictionary<ChatMessages> = {
     title: 'Messagerie',
     intro: 'Échangez avec vos collègues dans des salons et des conversations privées.',
     homeHint: 'Choisissez une conversation dans la liste, ou commencez-en une nouvelle.',
+    keyBackupTitle: 'Sauvegarde des clés de chiffrement',
+    keyBackupLink: 'Sauvegarde des messages chiffrés',
+    keyBackupIntro:
+      'Les messages chiffrés ne se lisent qu’avec leurs clés, gardées par chaque navigateur. Leur sauvegarde, chiffrée sur le serveur, permet de relire l’historique depuis un autre navigateur avec votre clé de récupération.',
+    loading: 'Chargement…',
+    keyBackupUnavailable: 'L’état de la sauvegarde n’a pas pu être lu. Réessayez plus tard.',
+    keyBackupEnabled: 'Sauvegarde activée : conservez votre clé de récupération.',
+    keyBackupFailed: 'La sauvegarde n’a pas pu être activée. Réessayez.',
+    recoveryKeyInvalid: 'Cette clé de récupération n’est pas valide : vérifiez chaque caractère.',
+    recoveryKeyWrong: 'Cette clé de récupération ne correspond pas à la sauvegarde.',
+    keysRestored: (count) =>
+      count === 0 ? 'Aucune clé à restaurer.' : count === 1 ? '1 clé restaurée.' : `${count} clés restaurées.`,
+    recoveryKeyTitle: 'Votre clé de récupération',
+    recoveryKeyHint:
+      'Conservez-la en lieu sûr (gestionnaire de mots de passe) : elle seule permet de relire vos messages chiffrés depuis un autre navigateur. Bureau ne peut pas la retrouver pour vous.',
+    copyRecoveryKey: 'Copier la clé',
+    keyBackupNone:
+      'Aucune sauvegarde : un navigateur connecté plus tard ne lira pas les messages chiffrés reçus avant.',
+    enableKeyBackup: 'Activer la sauvegarde',
+    keyBackupActive: 'Sauvegarde active : les clés des messages reçus et envoyés dans ce navigateur y sont ajoutées.',
+    showRecoveryKey: 'Afficher la clé de récupération',
+    keyBackupElsewhere:
+      'Une sauvegarde existe, créée depuis un autre appareil : saisissez votre clé de récupération pour relire l’historique ici.',
+    recoveryKeyLabel: 'Clé de récupération',
+    recoveryKeyFieldHint: '48 caractères par groupes de quatre, espaces compris ou non.',
+    restoreKeys: 'Restaurer l’historique',
+    restoreHistory: 'Restaurer depuis la sauvegarde',
     deviceName: 'Bureau (navigateur)',
     signingIn: 'Connexion à la messagerie…',
     signInFailed: 'La connexion à la messagerie a échoué.',
@@ -294,6 +344,7 @@ export const chatMessages: Dictionary<ChatMessages> = {
     undecryptableMessage:
       'Message chiffré illisible sur cet appareil : il a été envoyé avant sa connexion, ou ses clés ne lui ont pas été transmises.',
     decryptingMessage: 'Message chiffré : déchiffrement…',
+    undecryptableExcerpt: 'Message chiffré illisible sur cet appareil',
     edited: '(modifié)',
     image: 'Image',
     file: 'Fichier',
@@ -410,6 +461,31 @@ export const chatMessages: Dictionary<ChatMessages> = {
     title: 'Chat',
     intro: 'Talk with your colleagues in rooms and private conversations.',
     homeHint: 'Pick a conversation in the list, or start a new one.',
+    keyBackupTitle: 'Encryption key backup',
+    keyBackupLink: 'Backup of encrypted messages',
+    keyBackupIntro:
+      'Encrypted messages can only be read with their keys, kept by each browser. Their backup, encrypted on the server, lets you read the history from another browser with your recovery key.',
+    loading: 'Loading…',
+    keyBackupUnavailable: 'The state of the backup could not be read. Try again later.',
+    keyBackupEnabled: 'Backup turned on: keep your recovery key.',
+    keyBackupFailed: 'The backup could not be turned on. Try again.',
+    recoveryKeyInvalid: 'This recovery key is not valid: check each character.',
+    recoveryKeyWrong: 'This recovery key does not match the backup.',
+    keysRestored: (count) =>
+      count === 0 ? 'No key to restore.' : count === 1 ? '1 key restored.' : `${count} keys restored.`,
+    recoveryKeyTitle: 'Your recovery key',
+    recoveryKeyHint:
+      'Keep it somewhere safe (a password manager): only it lets you read your encrypted messages from another browser. Bureau cannot recover it for you.',
+    copyRecoveryKey: 'Copy the key',
+    keyBackupNone: 'No backup: a browser signed in later will not read the encrypted messages received before.',
+    enableKeyBackup: 'Turn on the backup',
+    keyBackupActive: 'Backup on: the keys of the messages received and sent in this browser are added to it.',
+    showRecoveryKey: 'Show the recovery key',
+    keyBackupElsewhere: 'A backup exists, made from another device: type your recovery key to read the history here.',
+    recoveryKeyLabel: 'Recovery key',
+    recoveryKeyFieldHint: '48 characters in groups of four, with or without spaces.',
+    restoreKeys: 'Restore the history',
+    restoreHistory: 'Restore from the backup',
     deviceName: 'Bureau (browser)',
     signingIn: 'Connecting to the chat…',
     signInFailed: 'Connecting to the chat failed.',
@@ -495,6 +571,7 @@ export const chatMessages: Dictionary<ChatMessages> = {
     undecryptableMessage:
       'Encrypted message this device cannot read: it was sent before it signed in, or its keys were not shared with it.',
     decryptingMessage: 'Encrypted message: decrypting…',
+    undecryptableExcerpt: 'Encrypted message this device cannot read',
     edited: '(edited)',
     image: 'Image',
     file: 'File',
