@@ -88,7 +88,10 @@ describe.runIf(testDialect() === 'sqlite')('SQLite checkpoints in a worker threa
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(database.walCheckpoints?.().started).toBe(true);
-    expect(statSync(`${path}-wal`).size).toBeLessThan(4 * 1024 * 1024);
+    // Without the catch-up the log holds every page (about 21 MB measured). With it, the file keeps the
+    // largest extent the log reached before starting over: some 1–5 MB, depending on how far the worker's
+    // reports lag behind the writes on a busy machine (5.4 MB seen in CI).
+    expect(statSync(`${path}-wal`).size).toBeLessThan(8 * 1024 * 1024);
     await database.close();
   });
 });
