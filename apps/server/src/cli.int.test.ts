@@ -144,6 +144,19 @@ describe('bureau command', () => {
     expect((await run(['user', 'deactivate', 'nobody@nowhere.fr'], env)).code).toBe(1);
   });
 
+  it('purges the audit log on an operator’s decision, never its last six months', async () => {
+    const env = bureauEnv(environment);
+    const recent = await run(['audit', 'purge', '--before', new Date().toISOString().slice(0, 10)], env);
+    expect(recent.code).toBe(1);
+    expect(recent.stderr).toContain('Audit events are kept at least 180 days');
+    const old = await run(['audit', 'purge', '--before', '2020-01-01'], env);
+    expect(old.stdout).toContain('Deleted 0 audit event(s) recorded before 2020-01-01T00:00:00.000Z');
+    expect(old.code).toBe(0);
+    const missing = await run(['audit', 'purge'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('audit purge needs --before');
+  });
+
   it('answers an unknown command with its usage', async () => {
     const result = await run(['launch'], bureauEnv(environment));
     expect(result.code).toBe(2);

@@ -23,6 +23,8 @@ Commands:
   user list [--search S] [--limit N]
                         list accounts, newest first
   user deactivate E     deactivate an account: its sessions and API keys stop working at once
+  audit purge --before DATE
+                        delete the audit events older than DATE (at least 180 days ago), recording the purge
 ${albertUsage}
   help                  show this help
   version               print Bureau's version
@@ -60,6 +62,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await listOutbox(rest);
       case 'user':
         return await userCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
       case 'albert':
         return await withQuietApp((app) => runAlbertCommand(rest, app.assistant.knowledge, { write, writeError }));
       case 'version':
@@ -264,6 +268,21 @@ async function listOutbox(args: string[]): Promise<number> {
 }
 
 const operatorActor = { system: true, label: `bureau CLI (${process.env.USER ?? 'operator'})` };
+
+async function auditCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== 'purge') throw new UsageError('audit needs a subcommand: purge');
+  const { values } = parseArgs({ args: rest, options: { before: { type: 'string' } } });
+  const before = values.before === undefined ? undefined : new Date(values.before);
+  if (!before || Number.isNaN(before.getTime())) {
+    throw new UsageError('audit purge needs --before with a date (2026-01-31) or an instant');
+  }
+  return withQuietApp(async (app) => {
+    const deleted = await app.platform.audit.purgeBefore(before, operatorActor);
+    write(`Deleted ${deleted} audit event(s) recorded before ${before.toISOString()}; the purge itself is recorded.`);
+    return 0;
+  });
+}
 
 async function userCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args;

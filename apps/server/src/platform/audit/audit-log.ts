@@ -64,4 +64,10 @@ export interface AuditLog {
   query(query: AuditQuery & { limit: number; cursor?: string }): Promise<AuditPage>;
   /** Every matching event, oldest first, one JSON object per line, streamed (for a CSIRT or a SIEM). */
   exportJsonLines(query: AuditQuery): AsyncIterable<string>;
+  /**
+   * Deletes the events that occurred before `before` (an operator's retention decision, `bureau audit purge`),
+   * and records `platform.audit.purged` in the same transaction. `before` must be at least
+   * `auditLimits.minimumRetentionDays` ago (AUDIT_RETENTION_TOO_SHORT). How many went.
+   */
+  purgeBefore(before: Date, actor: AuditEventInput['actor']): Promise<number>;
 }

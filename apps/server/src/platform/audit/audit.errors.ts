@@ -31,6 +31,11 @@ export const auditErrors = defineErrors({
     fr: 'Les détails de l’évènement d’audit font {size} octets, au plus {max} sont acceptés.',
     en: 'The details of the audit event take {size} bytes, at most {max} are accepted.',
   },
+  AUDIT_RETENTION_TOO_SHORT: {
+    kind: 'invalid',
+    fr: 'Les événements du journal d’audit se gardent au moins {minimumDays} jours : choisissez une date plus ancienne.',
+    en: 'Audit events are kept at least {minimumDays} days: choose an earlier date.',
+  },
   AUDIT_QUERY_INVALID: {
     kind: 'invalid',
     fr: 'Le critère {field} de la recherche dans le journal d’audit est invalide.',

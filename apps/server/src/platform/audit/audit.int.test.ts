@@ -301,6 +301,40 @@ describe('Audit log', () => {
     expect((await sut.query({ limit: 10 })).items).toEqual([event]);
   });
 
+  it('deletes, on an operator’s decision, the events older than six months and nothing else, recording it', async () => {
+    await sut.record(buildEvent({ action: 'identity.login.failed', outcome: 'failure' }));
+    clock.advance(100 * 86_400_000);
+    await sut.record(buildEvent({ action: 'identity.login.succeeded' }));
+    clock.advance(100 * 86_400_000);
+    await sut.record(buildEvent({ action: 'identity.logout.done' }));
+    const cutoff = new Date(clock.now().getTime() - 150 * 86_400_000);
+
+    // Six months at least: a cutoff 150 days ago is refused, and nothing goes.
+    await expect(sut.purgeBefore(cutoff, systemAuditActor)).rejects.toMatchObject({
+      code: 'AUDIT_RETENTION_TOO_SHORT',
+    });
+    expect((await sut.query({ limit: 10 })).items).toHaveLength(3);
+
+    const sixMonths = new Date(clock.now().getTime() - 180 * 86_400_000);
+    expect(await sut.purgeBefore(sixMonths, { system: true, label: 'bureau CLI (test)' })).toBe(1);
+    const left = (await sut.query({ limit: 10 })).items;
+    expect(left.map((event) => event.action)).toEqual([
+      'platform.audit.purged',
+      'identity.logout.done',
+      'identity.login.succeeded',
+    ]);
+    expect(left[0]).toMatchObject({
+      actor: { system: true, label: 'bureau CLI (test)' },
+      details: { before: sixMonths.toISOString(), deleted: 1 },
+    });
+    // Outside a purge, the table is as append-only as before, old events included.
+    clock.advance(200 * 86_400_000);
+    await expect(
+      sql`delete from platform_audit_events where action = 'identity.login.succeeded'`.execute(database.executor),
+    ).rejects.toThrow(/append-only/);
+    expect((await sut.query({ limit: 10 })).items).toHaveLength(3);
+  });
+
   it('refuses an invalid action, outcome, identifier or details with a clear error', async () => {
     const refusal = (event: Partial<AuditEventInput>) => sut.record(buildEvent(event));
 

@@ -46,7 +46,14 @@ export interface AuditRepository {
   listNewestFirst(filter: AuditFilter, page: { limit: number; before?: string }): Promise<AuditEventRow[]>;
   /** Oldest first, newer than `after` (an id) when given: one batch of an export. */
   listOldestFirst(filter: AuditFilter, page: { limit: number; after?: string }): Promise<AuditEventRow[]>;
+  /**
+   * Deletes the events that occurred before `before`, in the caller's transaction: opens the purge window
+   * the table's triggers let through, deletes, closes it. How many went.
+   */
+  deleteBefore(before: string, executor: Executor): Promise<number>;
 }
+
+type AuditRetentionTables = { platform_audit_retention: { purge_before: string } };
 
 type AuditSelect = SelectQueryBuilder<AuditTables, 'platform_audit_events', AuditEventRow>;
 
@@ -80,6 +87,17 @@ export function createAuditRepository(deps: { executor: Executor }): AuditReposi
   return {
     async insert(row, executor) {
       await events(executor).insertInto('platform_audit_events').values(row).execute();
+    },
+
+    async deleteBefore(before, executor) {
+      const window = executor.withTables<AuditRetentionTables>();
+      await window.insertInto('platform_audit_retention').values({ purge_before: before }).execute();
+      const result = await events(executor)
+        .deleteFrom('platform_audit_events')
+        .where('occurred_at', '<', before)
+        .executeTakeFirst();
+      await window.deleteFrom('platform_audit_retention').execute();
+      return Number(result.numDeletedRows);
     },
 
     async listNewestFirst(filter, { limit, before }) {

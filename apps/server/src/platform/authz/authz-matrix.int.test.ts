@@ -27,6 +27,7 @@ const quietAuditLog: AuditLog = {
   exportJsonLines: () => ({
     [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }),
   }),
+  purgeBefore: () => Promise.resolve(0),
 };
 
 const roles = ['reader', 'commenter', 'editor', 'owner'] as const;

@@ -25,6 +25,7 @@ function createMemoryAuditLog(): AuditLog & { readonly events: AuditEventInput[]
     exportJsonLines: () => ({
       [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }),
     }),
+    purgeBefore: () => Promise.resolve(0),
   };
 }
 

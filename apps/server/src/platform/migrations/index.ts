@@ -7,6 +7,7 @@ import { platformAuthzMigration } from './202611290800_platform_authz.ts';
 import { platformSearchMigration } from './202611300900_platform_search.ts';
 import { platformNotificationsMigration } from './202611300910_platform_notifications.ts';
 import { platformSearchPrefixesMigration } from './202612011100_platform_search_prefixes.ts';
+import { platformAuditRetentionMigration } from './202612081000_platform_audit_retention.ts';
 
 /** The migrations of the platform's own tables, in any order (the runner orders them by name). */
 export const platformMigrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const platformMigrations: readonly Migration[] = [
   platformSearchMigration,
   platformNotificationsMigration,
   platformSearchPrefixesMigration,
+  platformAuditRetentionMigration,
 ];

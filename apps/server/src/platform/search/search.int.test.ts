@@ -27,6 +27,7 @@ const silentAudit: AuditLog = {
   record: () => Promise.resolve(),
   query: () => Promise.resolve({ items: [], nextCursor: null }),
   async *exportJsonLines() {},
+  purgeBefore: () => Promise.resolve(0),
 };
 
 async function expectSearchError(promise: Promise<unknown>, code: string): Promise<void> {
