@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import type { AuditLog } from '../../apps/server/src/platform/audit/audit-log.ts';
+import { silentAuditLog } from '../../apps/server/src/testing/silent-audit-log.ts';
 import {
   createAuthzService,
   type AuthzService,
@@ -54,11 +54,7 @@ const externalCount = 100;
 const groupCount = 200;
 const partnerGroupCount = 20;
 
-const silentAudit: AuditLog = {
-  record: () => Promise.resolve(),
-  query: () => Promise.resolve({ items: [], nextCursor: null }),
-  async *exportJsonLines() {},
-};
+const silentAudit = silentAuditLog;
 
 interface Seeded {
   readonly agents: Subject[];

@@ -4,7 +4,7 @@
  * five types with French text (corpus.ts), all from a seeded random source; and the queries people type.
  */
 import { performance } from 'node:perf_hooks';
-import type { AuditLog } from '../../apps/server/src/platform/audit/audit-log.ts';
+import { silentAuditLog } from '../../apps/server/src/testing/silent-audit-log.ts';
 import type {
   AuthzService,
   GrantInput,
@@ -33,11 +33,7 @@ const externalCount = 100;
 const groupCount = 200;
 const partnerGroupCount = 20;
 
-export const silentAudit: AuditLog = {
-  record: () => Promise.resolve(),
-  query: () => Promise.resolve({ items: [], nextCursor: null }),
-  async *exportJsonLines() {},
-};
+export const silentAudit = silentAuditLog;
 
 export interface Seeded {
   readonly agents: Subject[];

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../../testing/test-database.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import { silentAuditLog } from '../../testing/silent-audit-log.ts';
 import { createManualClock, type ManualClock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import { createMigrationRunner, portableColumnTypes } from '../db/migrations.ts';
@@ -21,14 +21,7 @@ import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
 import { createSeededRandom } from '../../testing/seeded-random.ts';
 
 /** The audit log is not under test here: it only has to accept the records. */
-const quietAuditLog: AuditLog = {
-  record: () => Promise.resolve(),
-  query: () => Promise.resolve({ items: [], nextCursor: null }),
-  exportJsonLines: () => ({
-    [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }),
-  }),
-  purgeBefore: () => Promise.resolve(0),
-};
+const quietAuditLog = silentAuditLog;
 
 const roles = ['reader', 'commenter', 'editor', 'owner'] as const;
 type Role = (typeof roles)[number];

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineExampleDocumentTypes } from '../../testing/authz-fixtures.ts';
 import { createTestEnvironment, testDialect, type TestEnvironment } from '../../testing/test-database.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import { silentAuditLog } from '../../testing/silent-audit-log.ts';
 import { createAuthzService, type AuthzService, type ResourceRef } from '../authz/index.ts';
 import type { Subject } from '../authz/subject.ts';
 import { createManualClock, type ManualClock } from '../clock.ts';
@@ -23,12 +23,7 @@ declare module '../events.ts' {
   }
 }
 
-const silentAudit: AuditLog = {
-  record: () => Promise.resolve(),
-  query: () => Promise.resolve({ items: [], nextCursor: null }),
-  async *exportJsonLines() {},
-  purgeBefore: () => Promise.resolve(0),
-};
+const silentAudit = silentAuditLog;
 
 async function expectSearchError(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
