@@ -3,9 +3,10 @@ import { Select } from '@codegouvfr/react-dsfr/Select';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
-import type { DirectoryEntry, DirectoryPerson, Group } from '../../api/types.ts';
+import type { DirectoryPerson, Group } from '../../api/types.ts';
 import { ConfirmAction } from '../../app/ConfirmAction.tsx';
-import { PersonSearch, useGroups, useOrganisations } from '../../app/PersonSearch.tsx';
+import { useOrganisations } from '../../app/PersonSearch.tsx';
+import { usePrincipalChoice } from '../../app/PrincipalChoice.tsx';
 import { ErrorNotice } from '../../app/states.tsx';
 import { useMessages } from '../../i18n.tsx';
 import {
@@ -122,20 +123,14 @@ function AddShareForm({ collectionId, onAdded }: { collectionId: string; onAdded
   const t = useMessages(collectionsMessages);
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<Kind>('user');
-  const [person, setPerson] = useState<DirectoryEntry | undefined>();
-  const [groupId, setGroupId] = useState('');
-  const [organisationId, setOrganisationId] = useState('');
   const [role, setRole] = useState<ShareRole>('reader');
   const [error, setError] = useState('');
-  const groups = useGroups(kind === 'group');
-  const organisations = useOrganisations(kind === 'organisation');
+  const named = usePrincipalChoice(kind);
 
   const add = useMutation({
     mutationFn: (input: { principal: SharePrincipal; name: string }) => addShare(collectionId, input.principal, role),
     onSuccess: async (_share, input) => {
-      setPerson(undefined);
-      setGroupId('');
-      setOrganisationId('');
+      named.reset();
       onAdded(t.shareAdded(input.name));
       await queryClient.invalidateQueries({ queryKey: assistantKeys.shares(collectionId) });
     },
@@ -143,14 +138,7 @@ function AddShareForm({ collectionId, onAdded }: { collectionId: string; onAdded
 
   function chosen(): { principal: SharePrincipal; name: string } | undefined {
     if (kind === 'all_agents') return { principal: { kind }, name: t.allAgents };
-    if (kind === 'user' && person) return { principal: { kind, id: person.id }, name: person.displayName };
-    const group = groups.data?.items.find((item) => item.id === groupId);
-    if (kind === 'group' && group) return { principal: { kind, id: group.id }, name: group.name };
-    const organisation = organisations.data?.find((item) => item.id === organisationId);
-    if (kind === 'organisation' && organisation) {
-      return { principal: { kind, id: organisation.id }, name: organisation.name };
-    }
-    return undefined;
+    return named.chosen();
   }
 
   return (
@@ -173,36 +161,7 @@ function AddShareForm({ collectionId, onAdded }: { collectionId: string; onAdded
           nativeInputProps: { value, checked: kind === value, onChange: () => setKind(value) },
         }))}
       />
-      {kind === 'user' && <PersonSearch chosen={person} onChoose={setPerson} />}
-      {kind === 'group' && (
-        <Select
-          label={t.groupLabel}
-          nativeSelectProps={{ value: groupId, onChange: (event) => setGroupId(event.currentTarget.value) }}
-        >
-          <option value="">{t.groupLabel}</option>
-          {(groups.data?.items ?? []).map((group) => (
-            <option key={group.id} value={group.id}>
-              {group.name}
-            </option>
-          ))}
-        </Select>
-      )}
-      {kind === 'organisation' && (
-        <Select
-          label={t.organisationLabel}
-          nativeSelectProps={{
-            value: organisationId,
-            onChange: (event) => setOrganisationId(event.currentTarget.value),
-          }}
-        >
-          <option value="">{t.organisationLabel}</option>
-          {(organisations.data ?? []).map((organisation) => (
-            <option key={organisation.id} value={organisation.id}>
-              {organisation.name}
-            </option>
-          ))}
-        </Select>
-      )}
+      {named.fields}
       <Select
         label={t.roleLabel}
         nativeSelectProps={{

@@ -85,8 +85,6 @@ export interface CollectionsMessages {
   shareAdded: (name: string) => string;
   addShareTitle: string;
   shareWith: string;
-  groupLabel: string;
-  organisationLabel: string;
   roleLabel: string;
   share: string;
   choosePrincipal: string;
@@ -194,8 +192,6 @@ export const collectionsMessages: Dictionary<CollectionsMessages> = {
     shareAdded: (name) => `${name} a maintenant accès à la collection.`,
     addShareTitle: 'Donner accès',
     shareWith: 'À qui ?',
-    groupLabel: 'Groupe',
-    organisationLabel: 'Unité',
     roleLabel: 'Droit',
     share: 'Donner accès',
     choosePrincipal: 'Choisissez à qui donner accès.',
@@ -294,8 +290,6 @@ export const collectionsMessages: Dictionary<CollectionsMessages> = {
     shareAdded: (name) => `${name} now has access to the collection.`,
     addShareTitle: 'Give access',
     shareWith: 'To whom?',
-    groupLabel: 'Group',
-    organisationLabel: 'Unit',
     roleLabel: 'Right',
     share: 'Give access',
     choosePrincipal: 'Choose whom to give access to.',

@@ -2,9 +2,8 @@ import { RadioButtons } from '@codegouvfr/react-dsfr/RadioButtons';
 import { Select } from '@codegouvfr/react-dsfr/Select';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
-import type { DirectoryEntry } from '../../api/types.ts';
 import { ConfirmAction } from '../../app/ConfirmAction.tsx';
-import { PersonSearch, useGroups, useOrganisations } from '../../app/PersonSearch.tsx';
+import { usePrincipalChoice } from '../../app/PrincipalChoice.tsx';
 import { CopyButton } from '../../app/CopyButton.tsx';
 import { ErrorNotice, useSignedInUser } from '../../app/states.tsx';
 import { formatDateTime, useLocale, useMessages } from '../../i18n.tsx';
@@ -167,16 +166,12 @@ function AddShareForm({ target, onAdded }: { target: ShareTarget; onAdded: (mess
   // People, groups and units come from the directory, which external partners do not browse.
   const kinds: Kind[] = me.kind === 'agent' ? ['user', 'group', 'organisation', 'all_agents', 'link'] : ['link'];
   const [kind, setKind] = useState<Kind>(kinds[0] ?? 'link');
-  const [person, setPerson] = useState<DirectoryEntry | undefined>();
-  const [groupId, setGroupId] = useState('');
-  const [organisationId, setOrganisationId] = useState('');
+  const named = usePrincipalChoice(kind);
   const [scope, setScope] = useState<LinkScope>('authenticated');
   const [role, setRole] = useState<DocsRole>('reader');
   const [expiry, setExpiry] = useState('');
   const [error, setError] = useState('');
   const [expiryError, setExpiryError] = useState('');
-  const groups = useGroups(kind === 'group');
-  const organisations = useOrganisations(kind === 'organisation');
   const isPublicLink = kind === 'link' && scope === 'public';
   // Whoever has a link may read, comment or edit; owning (sharing further) is given to named people only.
   const roles: readonly DocsRole[] = kind === 'link' ? docsRoles.filter((item) => item !== 'owner') : docsRoles;
@@ -191,9 +186,7 @@ function AddShareForm({ target, onAdded }: { target: ShareTarget; onAdded: (mess
         expiresAt: input.expiresAt,
       }),
     onSuccess: async (_share, input) => {
-      setPerson(undefined);
-      setGroupId('');
-      setOrganisationId('');
+      named.reset();
       setExpiry('');
       onAdded(t.shareAdded(input.name));
       await queryClient.invalidateQueries({ queryKey: docsKeys.shares(target) });
@@ -203,14 +196,7 @@ function AddShareForm({ target, onAdded }: { target: ShareTarget; onAdded: (mess
   function chosen(): { principal: SharePrincipal; name: string } | undefined {
     if (kind === 'all_agents') return { principal: { kind }, name: t.allAgents };
     if (kind === 'link') return { principal: { kind, scope }, name: t.linkScopes[scope] };
-    if (kind === 'user' && person) return { principal: { kind, id: person.id }, name: person.displayName };
-    const group = groups.data?.items.find((item) => item.id === groupId);
-    if (kind === 'group' && group) return { principal: { kind, id: group.id }, name: group.name };
-    const organisation = organisations.data?.find((item) => item.id === organisationId);
-    if (kind === 'organisation' && organisation) {
-      return { principal: { kind, id: organisation.id }, name: organisation.name };
-    }
-    return undefined;
+    return named.chosen();
   }
 
   return (
@@ -243,36 +229,7 @@ function AddShareForm({ target, onAdded }: { target: ShareTarget; onAdded: (mess
           }))}
         />
       )}
-      {kind === 'user' && <PersonSearch chosen={person} onChoose={setPerson} />}
-      {kind === 'group' && (
-        <Select
-          label={t.groupLabel}
-          nativeSelectProps={{ value: groupId, onChange: (event) => setGroupId(event.currentTarget.value) }}
-        >
-          <option value="">{t.chooseOption}</option>
-          {(groups.data?.items ?? []).map((group) => (
-            <option key={group.id} value={group.id}>
-              {group.name}
-            </option>
-          ))}
-        </Select>
-      )}
-      {kind === 'organisation' && (
-        <Select
-          label={t.organisationLabel}
-          nativeSelectProps={{
-            value: organisationId,
-            onChange: (event) => setOrganisationId(event.currentTarget.value),
-          }}
-        >
-          <option value="">{t.chooseOption}</option>
-          {(organisations.data ?? []).map((organisation) => (
-            <option key={organisation.id} value={organisation.id}>
-              {organisation.name}
-            </option>
-          ))}
-        </Select>
-      )}
+      {named.fields}
       {kind === 'link' && (
         <RadioButtons
           legend={t.linkScopeLabel}

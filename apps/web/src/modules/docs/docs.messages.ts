@@ -141,9 +141,6 @@ export interface DocsMessages {
   addShareTitle: string;
   shareWith: string;
   searching: string;
-  groupLabel: string;
-  organisationLabel: string;
-  chooseOption: string;
   linkScopeLabel: string;
   roleLabel: string;
   roleHints: Record<DocsRole, string>;
@@ -468,9 +465,6 @@ const fr: DocsMessages = {
   addShareTitle: 'Donner accès',
   shareWith: 'À qui ?',
   searching: 'Recherche…',
-  groupLabel: 'Groupe',
-  organisationLabel: 'Unité',
-  chooseOption: '— Choisir —',
   linkScopeLabel: 'Qui peut ouvrir le lien ?',
   roleLabel: 'Rôle',
   roleHints: {
@@ -835,9 +829,6 @@ const en: DocsMessages = {
   addShareTitle: 'Give access',
   shareWith: 'To whom?',
   searching: 'Searching…',
-  groupLabel: 'Group',
-  organisationLabel: 'Unit',
-  chooseOption: '— Choose —',
   linkScopeLabel: 'Who may open the link?',
   roleLabel: 'Role',
   roleHints: {
