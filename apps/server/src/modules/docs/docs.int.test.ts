@@ -222,6 +222,11 @@ describe('Docs API (/api/docs)', () => {
     const spaces = await call<{ items: DocsSpace[] }>(alice, 'GET', '/api/docs/spaces');
     expect(spaces.body.items.map((item) => item.id)).not.toContain(space.id);
     expect((await call(alice, 'DELETE', `/api/docs/spaces/${space.id}`)).status).toBe(404);
+    const malformed = await call<{ error: { code: string } }>(alice, 'DELETE', '/api/docs/spaces/pas-un-espace');
+    expect({ status: malformed.status, code: malformed.body.error.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
   });
 
   it('shares through the permission model: users, groups, links with expiry, inherited grants shown', async () => {
